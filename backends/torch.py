@@ -1,0 +1,109 @@
+"""PyTorch backend: torch.Generator, torch.special and torch.nn.functional kernels."""
+
+import array_api_compat.torch as xp
+import torch
+import torch.nn.functional as F
+
+name = "torch"
+
+
+def default_float_dtype():
+    return torch.get_default_dtype()
+
+
+# --- random numbers -------------------------------------------------------------------
+
+
+def as_rng(rng):
+    """None -> torch's global generator (as torch.distributions); an int seed; a torch.Generator."""
+    if rng is None or isinstance(rng, torch.Generator):
+        return rng
+    if isinstance(rng, int):
+        return torch.Generator().manual_seed(rng)
+    raise TypeError(
+        f"rng must be None, an int seed or a torch.Generator for torch tensors; "
+        f"got {type(rng).__name__}"
+    )
+
+
+def split_rng(rng, n):
+    return [rng] * n
+
+
+def _generator_for(rng, device):
+    """An int-seeded generator is created on the CPU; move the seed to the tensor's device."""
+    if rng is None or device is None or rng.device == torch.device(device):
+        return rng
+    if torch.device(device).type == "cpu" or rng.device.type != "cpu":
+        raise ValueError(f"rng is a generator on {rng.device} but the tensors are on {device}")
+    return torch.Generator(device=device).manual_seed(rng.initial_seed())
+
+
+def uniform(rng, shape, dtype, device=None):
+    """U[0, 1) variates."""
+    return torch.rand(tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device)
+
+
+def normal(rng, shape, dtype, device=None):
+    return torch.randn(tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device)
+
+
+def standard_gamma(rng, concentration, shape, dtype, device=None):
+    """Gamma(concentration, 1) variates of `shape`; no gradient (the core attaches one)."""
+    alpha = torch.as_tensor(concentration, dtype=dtype, device=device).detach()
+    alpha = alpha.expand(tuple(shape)).contiguous()
+    return torch._standard_gamma(alpha, generator=_generator_for(rng, alpha.device))
+
+
+# --- autodiff hooks -------------------------------------------------------------------
+
+
+def stop_gradient(x):
+    return x.detach()
+
+
+def is_traced(x):
+    """True under torch.compile or a torch.func transform (vmap, grad, jacrev...)."""
+    if torch.compiler.is_compiling():
+        return True
+    wrapped = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
+    return bool(wrapped is not None and isinstance(x, torch.Tensor) and wrapped(x))
+
+
+# --- special functions and fused primitives --------------------------------------------
+
+
+def softmax(x, axis=-1):
+    return torch.softmax(x, dim=axis)
+
+
+def log_softmax(x, axis=-1):
+    return torch.log_softmax(x, dim=axis)
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    return torch.logsumexp(x, dim=axis, keepdim=keepdims)
+
+
+sigmoid = torch.sigmoid
+log_sigmoid = F.logsigmoid
+lgamma = torch.lgamma
+digamma = torch.digamma
+erf = torch.special.erf
+erfc = torch.special.erfc
+ndtr = torch.special.ndtr
+ndtri = torch.special.ndtri
+log_ndtr = torch.special.log_ndtr
+gammainc = torch.special.gammainc
+gammaincc = torch.special.gammaincc
+i0e = torch.special.i0e
+i1e = torch.special.i1e
+
+
+def xlogy(x, y):
+    return torch.special.xlogy(x, y)
+
+
+def softplus(x):
+    """log(1 + e^x) without torch's threshold switch (exact for every x)."""
+    return torch.clamp_min(x, 0) + torch.log1p(torch.exp(-torch.abs(x)))

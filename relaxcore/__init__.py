@@ -1,0 +1,22 @@
+"""relaxcore: gradients through randomness, written once for every array framework.
+
+``import relaxcore as rc`` imports no framework: a backend is loaded when its arrays
+first reach the library.
+"""
+
+from relaxcore import constraints
+from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
+from relaxcore.distribution import Distribution
+from relaxcore.relaxations import *  # noqa: F403
+from relaxcore.relaxations import __all__ as _relaxations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BACKEND_NAMES",
+    "Distribution",
+    "backend_for",
+    "constraints",
+    "get_backend",
+    *_relaxations,
+]

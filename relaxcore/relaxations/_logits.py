@@ -1,0 +1,27 @@
+"""``probs`` or ``logits``: one parameterization in, log-space logits out.
+
+Probabilities of exactly 0 and 1 map to logits of -inf and +inf (never to log(0) inside
+a gradient path): the untaken branch of every ``where`` is fed a safe value, so
+gradients stay finite.
+"""
+
+
+def one_of(cls_name: str, probs, logits) -> None:
+    if (probs is None) == (logits is None):
+        raise ValueError(f"{cls_name}: pass exactly one of probs or logits")
+
+
+def log_probs(xp, probs):
+    """log(probs) with log(0) = -inf and a zero gradient there."""
+    positive = probs > 0
+    safe = xp.where(positive, probs, xp.ones_like(probs))
+    return xp.where(positive, xp.log(safe), xp.full_like(probs, -float("inf")))
+
+
+def probs_to_logits(xp, probs):
+    """log(p) - log(1 - p), with p = 0 -> -inf and p = 1 -> +inf (zero gradient there)."""
+    inside = (probs > 0) & (probs < 1)
+    safe = xp.where(inside, probs, xp.full_like(probs, 0.5))
+    logit = xp.log(safe) - xp.log1p(-safe)
+    inf = xp.full_like(probs, float("inf"))
+    return xp.where(inside, logit, xp.where(probs >= 1, inf, -inf))

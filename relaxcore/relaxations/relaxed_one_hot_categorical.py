@@ -1,0 +1,105 @@
+"""Gumbel-Softmax / Concrete (Jang et al. 2017; Maddison et al. 2017)."""
+
+from __future__ import annotations
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import log_probs, one_of
+
+
+class RelaxedOneHotCategorical(Distribution):
+    r"""Relaxed one-hot categorical on the (K-1)-simplex.
+
+    ``z = softmax((logits + g) / temperature)`` with Gumbel noise ``g = -log(-log u)``.
+
+    Noise: ``u ~ Uniform(0, 1)`` of shape ``sample_shape + batch_shape + (K,)``, clamped
+    into the open interval, so ``reparameterize`` is finite at 0 and 1.
+
+    Density (Maddison et al. 2017, eq. of the Concrete density), in log space with
+    :math:`x_k = \log z_k`:
+
+    .. math:: \log p(z) = \log\Gamma(K) + (K-1)\log\tau + \sum_k (l_k - (\tau+1) x_k)
+              - K\,\mathrm{logsumexp}_k(l_k - \tau x_k)
+
+    with normalized logits :math:`l`. Categories with probability 0 (logit -inf) are masked:
+    they are exactly 0 in every sample and the density is that of the Concrete on the
+    remaining categories. ``log_prob`` clamps ``z`` at the smallest normal number, so a
+    coordinate that underflowed at a low temperature still gives a finite value.
+
+    Args:
+        temperature: > 0, scalar or batched array; may carry gradients (learnable).
+        probs: event of K probabilities (zeros allowed), or
+        logits: event of K unnormalized log-probabilities (-inf allowed).
+    """
+
+    arg_constraints = {
+        "temperature": constraints.positive,
+        "probs": constraints.simplex,
+        "logits": constraints.category_logits,
+    }
+    param_event_ndims = {"temperature": 0, "logits": 1}
+    support = constraints.simplex
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+        one_of(type(self).__name__, probs, logits)
+        bk, dtype, device, p = promote_params(
+            {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        )
+        xp = bk.xp
+        raw = p["logits"] if logits is not None else p["probs"]
+        if raw.ndim < 1:
+            raise ValueError(
+                f"{type(self).__name__}: {'logits' if logits is not None else 'probs'} must "
+                f"have at least one dimension (the K categories); got a scalar"
+            )
+        batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
+        super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
+        self._validate_params(p)
+        log_p = raw if logits is not None else log_probs(xp, raw)
+        log_p = log_p - bk.logsumexp(log_p, axis=-1, keepdims=True)
+        self.logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
+        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+
+    @property
+    def probs(self):
+        return self._backend.softmax(self.logits, axis=-1)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._uniform_noise(sample_shape, rng)
+
+    def _soft(self, noise):
+        """The relaxed sample in the compute dtype."""
+        xp = self.xp
+        u = self._open_unit(self._up(noise))
+        gumbel = -xp.log(-xp.log(u))
+        tau = xp.expand_dims(self._up(self.temperature), axis=-1)
+        return self._backend.softmax((self._up(self.logits) + gumbel) / tau, axis=-1)
+
+    def reparameterize(self, noise):
+        return self._down(self._soft(noise))
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp, bk = self.xp, self._backend
+        z = self._up(value)
+        logits = self._up(self.logits)
+        tau = self._up(self.temperature)
+        x = xp.log(xp.clip(z, xp.finfo(z.dtype).tiny, None))
+        active = logits > -float("inf")
+        k = xp.sum(xp.astype(active, z.dtype), axis=-1)
+        safe_logits = xp.where(active, logits, xp.zeros_like(logits))
+        tau_k = xp.expand_dims(tau, axis=-1)
+        terms = xp.where(active, safe_logits - (tau_k + 1) * x, xp.zeros_like(x))
+        scores = xp.where(active, safe_logits - tau_k * x, xp.full_like(x, -float("inf")))
+        log_norm = bk.lgamma(k) + (k - 1) * xp.log(tau)
+        out = log_norm + xp.sum(terms, axis=-1) - k * bk.logsumexp(scores, axis=-1)
+        return self._down(out)
+
+    def entropy(self):
+        raise NotImplementedError(
+            "the Concrete distribution has no closed-form entropy; estimate it as "
+            "-log_prob(rsample(n)).mean()"
+        )
