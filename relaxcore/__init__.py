@@ -4,9 +4,14 @@
 first reach the library.
 """
 
-from relaxcore import constraints
+from relaxcore import bijectors, constraints, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
 from relaxcore.distribution import Distribution
+from relaxcore.distributions import *  # noqa: F403
+from relaxcore.distributions import __all__ as _distributions
+from relaxcore.implicit import *  # noqa: F403
+from relaxcore.implicit import __all__ as _implicit
+from relaxcore.kl import kl_divergence, register_kl
 from relaxcore.relaxations import *  # noqa: F403
 from relaxcore.relaxations import __all__ as _relaxations
 
@@ -16,7 +21,13 @@ __all__ = [
     "BACKEND_NAMES",
     "Distribution",
     "backend_for",
+    "bijectors",
     "constraints",
     "get_backend",
+    "implicit",
+    "kl_divergence",
+    "register_kl",
+    *_distributions,
+    *_implicit,
     *_relaxations,
 ]

@@ -1,0 +1,3 @@
+"""Bijectors and normalizing flows, TFP style."""
+
+__all__: list[str] = []

@@ -1,0 +1,71 @@
+"""The normal distribution N(loc, scale^2)."""
+
+from __future__ import annotations
+
+import math
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class Normal(Distribution):
+    r"""N(loc, scale^2): ``z = loc + scale * eps``, noise ``eps ~ N(0, 1)``.
+
+    .. math:: \log p(z) = -\tfrac12((z-\mu)/\sigma)^2 - \log\sigma - \tfrac12\log 2\pi,
+              \qquad F(z) = \Phi((z-\mu)/\sigma)
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    param_event_ndims = {"loc": 0, "scale": 0}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, *, validate_args=None, backend=None):
+        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
+        batch_shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        self._validate_params(p)
+        self.loc = bk.xp.broadcast_to(p["loc"], batch_shape)
+        self.scale = bk.xp.broadcast_to(p["scale"], batch_shape)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._normal_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        return self._down(self._up(self.loc) + self._up(self.scale) * self._up(noise))
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp = self.xp
+        scale = self._up(self.scale)
+        w = (self._up(value) - self._up(self.loc)) / scale
+        return self._down(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI)
+
+    def cdf(self, value):
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.ndtr(w))
+
+    def icdf(self, q):
+        """The quantile function loc + scale * ndtri(q)."""
+        q = self._as_value(q)
+        return self._down(self._up(self.loc) + self._up(self.scale) * self._backend.ndtri(self._up(q)))
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        return self.scale**2
+
+    @property
+    def stddev(self):
+        return self.scale
+
+    def entropy(self):
+        return self._down(0.5 + _HALF_LOG_2PI + self.xp.log(self._up(self.scale)))
