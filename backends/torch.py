@@ -91,13 +91,17 @@ lgamma = torch.lgamma
 digamma = torch.digamma
 erf = torch.special.erf
 erfc = torch.special.erfc
-ndtr = torch.special.ndtr
 ndtri = torch.special.ndtri
 log_ndtr = torch.special.log_ndtr
 gammainc = torch.special.gammainc
 gammaincc = torch.special.gammaincc
 i0e = torch.special.i0e
 i1e = torch.special.i1e
+
+
+def ndtr(x):
+    """Phi(x) as erfc(-x/sqrt 2)/2: torch.special.ndtr underflows to 0 below x = -8."""
+    return 0.5 * torch.special.erfc(x * -0.7071067811865476)
 
 
 def xlogy(x, y):

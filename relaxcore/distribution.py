@@ -56,8 +56,8 @@ def promote_params(params: dict, backend: str | None = None):
 
 def compute_dtype(xp, dtype):
     """float32 for half precisions (float16, bfloat16), else `dtype` itself."""
-    half = {xp.float16, getattr(xp, "bfloat16", xp.float16)}
-    return xp.float32 if dtype in half else dtype
+    half = [getattr(xp, name, None) for name in ("float16", "bfloat16")]
+    return xp.float32 if any(h is not None and dtype == h for h in half) else dtype
 
 
 class Distribution:
@@ -141,7 +141,7 @@ class Distribution:
             return
         bad = ~ok
         count = int(xp.sum(xp.astype(bad, xp.int32)))
-        example = value[bad][0] if value.ndim else value
+        example = value[bad][0, ...] if value.ndim else value
         if getattr(example, "ndim", 0):
             example = [float(v) for v in example[: min(example.shape[0], 8)]]
         else:
@@ -209,7 +209,7 @@ class Distribution:
     def _open_unit(self, u):
         """Clamp uniform noise into the open interval (0, 1), so 0 and 1 are safe."""
         finfo = self.xp.finfo(u.dtype)
-        return self.xp.clip(u, finfo.tiny, 1.0 - finfo.eps / 2)
+        return self.xp.clip(u, finfo.smallest_normal, 1.0 - finfo.eps / 2)
 
     # --- densities and moments ---------------------------------------------------------
 
