@@ -119,6 +119,13 @@ class Harness:
             return [self.to_numpy(g) for g in grads]
         pytest.skip(f"{self.name} has no autodiff")
 
+    @property
+    def xps(self):
+        """hypothesis.extra.array_api strategies for this framework's namespace."""
+        from hypothesis.extra.array_api import make_strategies_namespace
+
+        return make_strategies_namespace(self.xp)
+
     def __repr__(self):
         return self.name
 
@@ -129,10 +136,4 @@ def backend(request) -> Harness:
         reason = _cupy_skip_reason()
         if reason:
             pytest.skip(reason)
-    return Harness(request.param)
-
-
-@pytest.fixture(params=["numpy", "torch", "jax"])
-def autodiff_or_numpy(request):
-    pytest.importorskip(request.param)
     return Harness(request.param)

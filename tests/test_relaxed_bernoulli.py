@@ -13,18 +13,19 @@ import relaxcore as rc
 LOGITS = np.array([-2.0, -0.3, 0.0, 1.5, 4.0])
 
 
-@given(
-    st.lists(st.integers(0, 3), max_size=2).map(tuple),
-    st.sampled_from([(), (3,)]),
-    st.sampled_from(["float32", "float64"]),
-    st.floats(-20, 20),
-    st.floats(0.05, 5.0),
-)
-def test_shapes_support_and_finiteness(backend, batch, sample_shape, dtype, logit, tau):
-    d = rc.RelaxedBernoulli(tau, logits=backend.asarray(np.full(batch, logit), dtype))
+@given(data=st.data())
+def test_shapes_support_and_finiteness(backend, data):
+    xps = backend.xps
+    dtype = backend.dtype(data.draw(st.sampled_from(["float32", "float64"])))
+    batch = data.draw(xps.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
+    logits = data.draw(xps.arrays(dtype, batch, elements={"min_value": -20, "max_value": 20}))
+    temp = data.draw(xps.arrays(dtype, batch[len(batch) // 2:],
+                                elements={"min_value": 0.0625, "max_value": 5}))
+    sample_shape = data.draw(st.sampled_from([(), (3,)]))
+    d = rc.RelaxedBernoulli(temp, logits=logits)
     assert d.batch_shape == batch and d.event_shape == ()
     z = d.rsample(sample_shape, rng=backend.rng(0))
-    assert tuple(z.shape) == sample_shape + batch and z.dtype == backend.dtype(dtype)
+    assert tuple(z.shape) == sample_shape + batch and z.dtype == dtype
     zn = backend.to_numpy(z)
     assert np.all((zn >= 0) & (zn <= 1))
     lp = backend.to_numpy(d.log_prob(z))

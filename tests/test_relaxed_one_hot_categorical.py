@@ -13,33 +13,28 @@ import relaxcore as rc
 LOGITS = np.array([[0.3, -1.2, 2.0, 0.0], [1.0, 1.0, -0.5, 3.0]])
 
 
-@st.composite
-def categorical_case(draw):
-    batch = draw(st.lists(st.integers(0, 3), min_size=0, max_size=2).map(tuple))
-    k = draw(st.integers(1, 4))
-    temp_batched = draw(st.booleans())
-    sample_shape = draw(st.sampled_from([(), (2,)]))
-    dtype = draw(st.sampled_from(["float32", "float64"]))
-    logits = draw(
-        st.lists(st.floats(-10, 10), min_size=int(np.prod(batch + (k,))),
-                 max_size=int(np.prod(batch + (k,))))
-    )
-    temps = draw(st.lists(st.floats(0.05, 5.0), min_size=int(np.prod(batch)),
-                          max_size=int(np.prod(batch))))
-    temperature = np.reshape(temps, batch) if temp_batched else 0.5
-    return np.reshape(logits, batch + (k,)), temperature, sample_shape, dtype
-
-
-@given(categorical_case(), st.booleans())
-def test_shapes_support_and_finiteness(backend, case, straight_through):
-    logits, temperature, sample_shape, dtype = case
+@given(data=st.data(), straight_through=st.booleans())
+def test_shapes_support_and_finiteness(backend, data, straight_through):
+    """Array-API strategies draw logits and temperatures in the backend's own arrays."""
+    xps = backend.xps
+    dtype = data.draw(st.sampled_from(["float32", "float64"]))
+    batch = data.draw(xps.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
+    k = data.draw(st.integers(1, 4))
+    logits = data.draw(xps.arrays(backend.dtype(dtype), batch + (k,),
+                                  elements={"min_value": -10, "max_value": 10}))
+    if data.draw(st.booleans()):  # a temperature per batch element, broadcast from the right
+        temp_shape = batch[data.draw(st.integers(0, len(batch))):]
+        temp = data.draw(xps.arrays(backend.dtype(dtype), temp_shape,
+                                    elements={"min_value": 0.0625, "max_value": 5}))
+    else:
+        temp = data.draw(st.floats(0.05, 5.0))
+    sample_shape = data.draw(st.sampled_from([(), (2,)]))
     cls = rc.RelaxedOneHotCategoricalStraightThrough if straight_through else rc.RelaxedOneHotCategorical
-    temp = backend.asarray(temperature, dtype) if np.ndim(temperature) else float(temperature)
-    d = cls(temp, logits=backend.asarray(logits, dtype))
-    assert d.batch_shape == logits.shape[:-1]
-    assert d.event_shape == logits.shape[-1:]
+    d = cls(temp, logits=logits)
+    assert d.batch_shape == batch
+    assert d.event_shape == (k,)
     z = d.rsample(sample_shape, rng=backend.rng(0))
-    assert tuple(z.shape) == sample_shape + logits.shape
+    assert tuple(z.shape) == sample_shape + batch + (k,)
     assert z.dtype == backend.dtype(dtype)
     zn = backend.to_numpy(z)
     assert np.all(zn >= 0) and np.all(zn <= 1)
@@ -47,7 +42,7 @@ def test_shapes_support_and_finiteness(backend, case, straight_through):
     if straight_through:
         assert set(np.unique(zn)) <= {0.0, 1.0}
     lp = d.log_prob(z)
-    assert tuple(lp.shape) == sample_shape + logits.shape[:-1]
+    assert tuple(lp.shape) == sample_shape + batch
     assert np.all(np.isfinite(backend.to_numpy(lp)))
 
 
