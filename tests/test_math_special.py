@@ -190,7 +190,12 @@ CASES = [
     ),
     ("erfc", "tail", np.linspace(9.0, 26.5, 200), "mp.erfc"),
     # ndtr: the bulk, and the left tail down to underflow.
-    ("ndtr", "bulk", np.concatenate([np.linspace(-8.0, 9.0, 681), _sym(np.geomspace(1e-300, 1.0, 30))]), "scipy.ndtr"),
+    (
+        "ndtr",
+        "bulk",
+        np.concatenate([np.linspace(-8.0, 9.0, 681), _sym(np.geomspace(1e-300, 1.0, 30))]),
+        "scipy.ndtr",
+    ),
     ("ndtr", "tail", np.linspace(-38.4, -8.0, 200), "mp.ndtr"),
     # log_ndtr: the bulk, the far left tail (x = -40 -> -804.608...), and the right
     # tail where it is -Phi(-x).
@@ -246,7 +251,7 @@ CASES = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference(case_index, dtype):
     """(points, reference, scale) of a case for one dtype, at the dtype's grid points."""
     func, _, points, ref_name = CASES[case_index]
@@ -290,9 +295,7 @@ def _check(out, ref64, dtype, rtol, scale=None, label=""):
     return float(rel.max()) if rel.size else 0.0
 
 
-@pytest.mark.parametrize(
-    "case_index", range(len(CASES)), ids=[f"{c[0]}-{c[1]}" for c in CASES]
-)
+@pytest.mark.parametrize("case_index", range(len(CASES)), ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_accuracy(xp, dtype, case_index):
     func = CASES[case_index][0]
     points, ref, scale = _reference(case_index, dtype)
@@ -301,7 +304,9 @@ def test_accuracy(xp, dtype, case_index):
     assert out.dtype == getattr(xp, dtype)
     assert out.shape == x.shape
     finite_ref = np.isfinite(ref.astype(dtype))
-    assert np.all(np.isfinite(_np(out))[finite_ref]), "non-finite result where the reference is finite"
+    assert np.all(np.isfinite(_np(out))[finite_ref]), (
+        "non-finite result where the reference is finite"
+    )
     _check(out, ref, dtype, RTOL[dtype], scale, label=f"{func}-{CASES[case_index][1]}")
 
 
@@ -348,10 +353,18 @@ def test_special_values(xp, dtype):
 
     def same(got, want):
         # infinities and nans exactly, finite values to the dtype's tolerance
-        np.testing.assert_allclose(got, np.asarray(want, dtype=np.float64), rtol=RTOL[dtype], atol=0)
+        np.testing.assert_allclose(
+            got, np.asarray(want, dtype=np.float64), rtol=RTOL[dtype], atol=0
+        )
 
-    same(run("lgamma", [1.0, 2.0, 0.0, -1.0, -2.0, -30.0, inf, -inf, nan]), [0, 0, inf, inf, inf, inf, inf, inf, nan])
-    same(run("digamma", [0.0, -0.0, -1.0, -3.0, inf, -inf, nan]), [-inf, inf, nan, nan, inf, nan, nan])
+    same(
+        run("lgamma", [1.0, 2.0, 0.0, -1.0, -2.0, -30.0, inf, -inf, nan]),
+        [0, 0, inf, inf, inf, inf, inf, inf, nan],
+    )
+    same(
+        run("digamma", [0.0, -0.0, -1.0, -3.0, inf, -inf, nan]),
+        [-inf, inf, nan, nan, inf, nan, nan],
+    )
     same(run("erf", [0.0, inf, -inf, 30.0, -30.0, nan]), [0, 1, -1, 1, -1, nan])
     same(run("erfc", [0.0, inf, -inf, 30.0, -30.0, nan]), [1, 0, 2, 0, 2, nan])
     same(run("ndtr", [0.0, inf, -inf, 40.0, -40.0, nan]), [0.5, 1, 0, 1, 0, nan])
@@ -384,10 +397,19 @@ def test_other_dtypes():
 # Derivatives through torch autograd: the where-with-safe-arguments structure must
 # give finite, correct gradients in every branch.
 _GRAD_CASES = {
-    "lgamma": ([1e-8, 0.3, 0.9, 1.0, 1.7, 2.0, 4.2, 9.5, 15.0, 1e5, -0.3, -2.6], lambda x: sc.psi(x)),
-    "digamma": ([1e-3, 0.4, 1.3, _ROOT, 1.9, 6.0, 12.0, 1e4, -0.3, -2.6], lambda x: sc.polygamma(1, x)),
+    "lgamma": (
+        [1e-8, 0.3, 0.9, 1.0, 1.7, 2.0, 4.2, 9.5, 15.0, 1e5, -0.3, -2.6],
+        lambda x: sc.psi(x),
+    ),
+    "digamma": (
+        [1e-3, 0.4, 1.3, _ROOT, 1.9, 6.0, 12.0, 1e4, -0.3, -2.6],
+        lambda x: sc.polygamma(1, x),
+    ),
     "erf": ([-5.0, -1.0, 0.0, 0.3, 2.0, 6.0], lambda x: 2 / np.sqrt(np.pi) * np.exp(-x * x)),
-    "erfc": ([-5.0, -1.0, 0.0, 0.3, 2.0, 6.0, 20.0], lambda x: -2 / np.sqrt(np.pi) * np.exp(-x * x)),
+    "erfc": (
+        [-5.0, -1.0, 0.0, 0.3, 2.0, 6.0, 20.0],
+        lambda x: -2 / np.sqrt(np.pi) * np.exp(-x * x),
+    ),
     "ndtr": ([-30.0, -5.0, -1.0, 0.0, 0.5, 3.0], lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi)),
     "log_ndtr": (
         [-50.0, -25.0, -5.0, -0.5, 0.0, 0.5, 3.0, 10.0],
@@ -400,7 +422,9 @@ _GRAD_CASES = {
     "i0e": ([-20.0, -3.0, 0.5, 3.0, 8.5, 100.0], lambda x: sc.i1e(x) - np.sign(x) * sc.i0e(x)),
     "i1e": (
         [-20.0, -3.0, 0.0, 0.5, 3.0, 8.5, 100.0],
-        lambda x: np.where(x == 0, 0.5, sc.i0e(x) - sc.i1e(x) / np.where(x == 0, 1, x) - np.sign(x) * sc.i1e(x)),
+        lambda x: np.where(
+            x == 0, 0.5, sc.i0e(x) - sc.i1e(x) / np.where(x == 0, 1, x) - np.sign(x) * sc.i1e(x)
+        ),
     ),
     "log1mexp": ([-1e-10, -0.1, -1.0, -5.0, -50.0], lambda x: -1.0 / np.expm1(-x)),
 }
