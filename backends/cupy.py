@@ -7,6 +7,7 @@ Imported only when a CuPy array reaches the library. Unverified until run on a G
 import array_api_compat.cupy as xp
 import cupy
 import cupyx.scipy.special as sc
+import numpy as np
 
 name = "cupy"
 
@@ -20,7 +21,7 @@ def default_float_dtype():
 
 def as_rng(rng):
     """None -> a fresh default_rng(); an int seed; or a cupy.random.Generator."""
-    if rng is None or isinstance(rng, int):
+    if rng is None or isinstance(rng, (int, np.integer)):
         return cupy.random.default_rng(rng)
     if isinstance(rng, cupy.random.Generator):
         return rng

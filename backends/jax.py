@@ -93,32 +93,42 @@ i1e = jsp.i1e
 # --- pytrees ----------------------------------------------------------------------------
 
 
-def register_pytree(cls):
-    """Flatten a distribution into its array attributes; everything else is static."""
+class _StaticList(tuple):
+    """A list attribute with no arrays in it, kept hashable in the static part of a pytree."""
 
-    def flatten(dist):
-        keys = tuple(k for k, v in vars(dist).items() if _is_leaf(v))
-        static = tuple((k, v) for k, v in vars(dist).items() if k not in keys)
-        return tuple(getattr(dist, k) for k in keys), (keys, static)
+
+def _has_arrays(value):
+    return any(isinstance(leaf, (jax.Array, jax.core.Tracer))
+               for leaf in jax.tree_util.tree_leaves(value))
+
+
+def register_pytree(cls):
+    """Attributes holding JAX arrays (also inside nested nodes and lists) are children."""
+
+    def flatten(node):
+        items = vars(node)
+        keys = tuple(k for k, v in items.items() if _has_arrays(v))
+        static = tuple(
+            (k, _StaticList(v) if isinstance(v, list) else v)
+            for k, v in items.items()
+            if k not in keys
+        )
+        return tuple(items[k] for k in keys), (keys, static)
 
     def unflatten(aux, children):
         keys, static = aux
-        dist = object.__new__(cls)
-        vars(dist).update(static)
-        vars(dist).update(zip(keys, children))
-        return dist
+        node = object.__new__(cls)
+        vars(node).update((k, list(v) if isinstance(v, _StaticList) else v) for k, v in static)
+        vars(node).update(zip(keys, children))
+        return node
 
     jax.tree_util.register_pytree_node(cls, flatten, unflatten)
 
 
-def _is_leaf(value):
-    return isinstance(value, (jax.Array, jax.core.Tracer))
-
-
 def _register_all():
-    from relaxcore.distribution import Distribution
+    from relaxcore._pytree import PytreeNode
 
-    todo = [Distribution]
+    todo = list(PytreeNode.__subclasses__())
     while todo:
         cls = todo.pop()
         register_pytree(cls)

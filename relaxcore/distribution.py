@@ -9,13 +9,13 @@ Explicitly reparameterized classes implement two methods, ``sample_noise`` and
 from __future__ import annotations
 
 import math
-import sys
 from typing import ClassVar
 
 from array_api_compat import device as device_of
 
 from relaxcore import constraints
-from relaxcore._dispatch import backend_for
+from relaxcore._dispatch import backend_for, framework_of
+from relaxcore._pytree import PytreeNode
 
 #: default of every ``validate_args=None`` (torch's default is on, and so is ours)
 VALIDATE_ARGS = True
@@ -54,13 +54,38 @@ def promote_params(params: dict, backend: str | None = None):
     return bk, dtype, device, out
 
 
+def check_constraint(owner: str, bk, name: str, value, constraint) -> None:
+    """Raise ValueError naming `name` and the allowed range if `value` violates `constraint`.
+
+    Skipped under tracing (jit, vmap, torch.func, torch.compile): the check result of a
+    traced computation, even on constant inputs, has no concrete value.
+    """
+    if value is None:
+        return
+    xp = bk.xp
+    ok = constraint.check(xp, value)
+    if bk.is_traced(ok) or bool(xp.all(ok)):
+        return
+    bad = ~ok
+    count = int(xp.sum(xp.astype(bad, xp.int32)))
+    example = value[bad][0, ...] if value.ndim else value
+    if getattr(example, "ndim", 0):
+        example = [float(v) for v in example[: min(example.shape[0], 8)]]
+    else:
+        example = float(example)
+    raise ValueError(
+        f"{owner}: {name} must be {constraint.description}; "
+        f"{count} of {math.prod(ok.shape) or 1} fail, e.g. {example}"
+    )
+
+
 def compute_dtype(xp, dtype):
     """float32 for half precisions (float16, bfloat16), else `dtype` itself."""
     half = [getattr(xp, name, None) for name in ("float16", "bfloat16")]
     return xp.float32 if any(h is not None and dtype == h for h in half) else dtype
 
 
-class Distribution:
+class Distribution(PytreeNode):
     """Base class: shapes, validation, sampling protocol and ``expand``.
 
     Subclasses declare ``arg_constraints`` (checked at construction when ``validate_args``),
@@ -72,12 +97,6 @@ class Distribution:
     param_event_ndims: ClassVar[dict[str, int]] = {}
     support: ClassVar[constraints.Constraint] = constraints.real
     has_rsample: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        jax_backend = sys.modules.get("relaxcore.backends.jax")
-        if jax_backend is not None:
-            jax_backend.register_pytree(cls)
 
     def __init__(self, backend, dtype, device, batch_shape, event_shape=(), validate_args=None):
         self._backend = backend
@@ -132,24 +151,7 @@ class Distribution:
     # --- validation --------------------------------------------------------------------
 
     def _check(self, name: str, value, constraint: constraints.Constraint) -> None:
-        """Raise ValueError naming `name` and the allowed range if `value` violates it."""
-        if value is None or self._backend.is_traced(value):
-            return
-        xp = self.xp
-        ok = constraint.check(xp, value)
-        if bool(xp.all(ok)):
-            return
-        bad = ~ok
-        count = int(xp.sum(xp.astype(bad, xp.int32)))
-        example = value[bad][0, ...] if value.ndim else value
-        if getattr(example, "ndim", 0):
-            example = [float(v) for v in example[: min(example.shape[0], 8)]]
-        else:
-            example = float(example)
-        raise ValueError(
-            f"{type(self).__name__}: {name} must be {constraint.description}; "
-            f"{count} of {math.prod(ok.shape) or 1} fail, e.g. {example}"
-        )
+        check_constraint(type(self).__name__, self._backend, name, value, constraint)
 
     def _validate_params(self, params: dict) -> None:
         if not self._validate_args:
@@ -174,6 +176,13 @@ class Distribution:
         xp = self.xp
         if _is_scalar(value) or not hasattr(value, "dtype"):
             return xp.asarray(value, dtype=self._dtype, device=self._device)
+        framework = framework_of(value)
+        if framework != self._backend.name:
+            raise TypeError(
+                f"{type(self).__name__} holds {self._backend.name} arrays but got a "
+                f"{framework} value; build it from {framework} arrays or with "
+                f"backend={framework!r}"
+            )
         return value
 
     # --- sampling protocol -------------------------------------------------------------

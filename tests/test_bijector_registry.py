@@ -10,8 +10,8 @@ one at the matching point; log-det shapes are batch shapes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -40,8 +40,11 @@ def _unit(rng, shape):
 def _mlp_params(h, sizes, seed, scale=0.4):
     rng = np.random.default_rng(seed)
     params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        params += [h.asarray(scale * rng.standard_normal((n_in, n_out))), h.asarray(0.1 * rng.standard_normal(n_out))]
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        params += [
+            h.asarray(scale * rng.standard_normal((n_in, n_out))),
+            h.asarray(0.1 * rng.standard_normal(n_out)),
+        ]
     return params
 
 
@@ -49,7 +52,9 @@ def _affine(h, perturb):
     rng = np.random.default_rng(3)
     tril = np.tril(0.3 * rng.standard_normal((3, 3))) + np.diag([1.5, -0.7, 2.0])
     v = h.asarray(0.5 * rng.standard_normal((3, 2))) if perturb else None
-    return B.Affine(shift=h.asarray([0.5, -1.0, 2.0]), scale_tril=h.asarray(tril), scale_perturb_factor=v)
+    return B.Affine(
+        shift=h.asarray([0.5, -1.0, 2.0]), scale_tril=h.asarray(tril), scale_perturb_factor=v
+    )
 
 
 def _inline(h):
@@ -88,7 +93,10 @@ REGISTRY = [
     Entry("LeakyReLU", lambda h: B.LeakyReLU(h.asarray(0.3))),
     Entry("Inline", _inline),
     Entry("Invert(Sigmoid)", lambda h: B.Invert(B.Sigmoid()), draw=_unit),
-    Entry("Chain(elementwise)", lambda h: B.Chain([B.Shift(h.asarray(1.0)), B.Scale(h.asarray(2.0)), B.Tanh()])),
+    Entry(
+        "Chain(elementwise)",
+        lambda h: B.Chain([B.Shift(h.asarray(1.0)), B.Scale(h.asarray(2.0)), B.Tanh()]),
+    ),
     Entry("Affine", lambda h: _affine(h, False), event=(3,)),
     Entry("Affine(perturb)", lambda h: _affine(h, True), event=(3,)),
     Entry("Affine(shift)", lambda h: B.Affine(shift=h.asarray([1.0, 2.0, 3.0])), event=(3,)),
@@ -96,8 +104,16 @@ REGISTRY = [
     Entry("Reshape", lambda h: B.Reshape((2, 3), (6,)), event=(6,), extra=[0, 1]),
     Entry("SoftmaxCentered", lambda h: B.SoftmaxCentered(), event=(3,), projected=True),
     Entry("StickBreaking", lambda h: B.StickBreaking(), event=(3,), projected=True),
-    Entry("AffineCoupling", lambda h: B.AffineCoupling([1, 0, 1], _mlp_params(h, [3, 5, 6], 0)), event=(3,)),
-    Entry("MaskedAutoregressive", lambda h: B.MaskedAutoregressive(_mlp_params(h, [3, 5, 5, 6], 1)), event=(3,)),
+    Entry(
+        "AffineCoupling",
+        lambda h: B.AffineCoupling([1, 0, 1], _mlp_params(h, [3, 5, 6], 0)),
+        event=(3,),
+    ),
+    Entry(
+        "MaskedAutoregressive",
+        lambda h: B.MaskedAutoregressive(_mlp_params(h, [3, 5, 5, 6], 1)),
+        event=(3,),
+    ),
     Entry(
         "Chain(flow)",
         lambda h: B.Chain(
@@ -208,7 +224,7 @@ def test_jit_matches_eager(entry):
     x = h.asarray(_x(entry, (4,) + entry.event, seed=2))
     eager = b.forward_and_log_det(x)
     jitted = jax.jit(b.forward_and_log_det)(x)
-    for e, j in zip(eager, jitted):
+    for e, j in zip(eager, jitted, strict=True):
         np.testing.assert_allclose(np.asarray(j), np.asarray(e), rtol=1e-12, atol=1e-12)
 
 
@@ -220,6 +236,8 @@ def test_registry_covers_every_bijector():
         while todo:
             b = todo.pop()
             covered.add(type(b).__name__)
-            todo += list(getattr(b, "bijectors", [])) + ([b.bijector] if hasattr(b, "bijector") else [])
+            todo += list(getattr(b, "bijectors", [])) + (
+                [b.bijector] if hasattr(b, "bijector") else []
+            )
     public = {n for n in B.__all__ if n != "Bijector"}
     assert public <= covered, public - covered

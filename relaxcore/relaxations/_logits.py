@@ -25,3 +25,14 @@ def probs_to_logits(xp, probs):
     logit = xp.log(safe) - xp.log1p(-safe)
     inf = xp.full_like(probs, float("inf"))
     return xp.where(inside, logit, xp.where(probs >= 1, inf, -inf))
+
+
+def tempered(xp, logits, noise, temperature):
+    """(logits + noise) / temperature, with +-inf logits passed through unchanged.
+
+    The infinite entries never meet the division, so the gradient with respect to the
+    temperature is 0 there instead of 0 * inf = NaN.
+    """
+    finite = xp.isfinite(logits)
+    safe = xp.where(finite, logits, xp.zeros_like(logits))
+    return xp.where(finite, (safe + noise) / temperature, logits + xp.zeros_like(noise))

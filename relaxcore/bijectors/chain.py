@@ -1,0 +1,74 @@
+"""Composition of bijectors, applied right to left as in TFP."""
+
+from __future__ import annotations
+
+from relaxcore.bijectors.bijector import Bijector, sum_last
+
+
+class Chain(Bijector):
+    r"""``Chain([f, g, h])(x) = f(g(h(x)))``; log-dets add:
+
+    .. math:: \log|\det J_{f\circ g}(x)| = \log|\det J_f(g(x))| + \log|\det J_g(x)|.
+
+    The chain's event ranks are the least that every member sees its own: an elementwise
+    map after a rank-1 one acts on rank 1 and its log-det is summed over that axis.
+    """
+
+    def __init__(self, bijectors):
+        self.bijectors = tuple(bijectors)
+        if not self.bijectors:
+            raise ValueError("Chain: bijectors must be a non-empty list")
+        with_params = [b for b in self.bijectors if b._backend is not None]
+        if with_params:
+            self._backend, self._dtype = with_params[0]._backend, with_params[0]._dtype
+        # walk in application order, raising the input rank where a member needs more;
+        # then record the rank each member sees when the chain gets that input rank
+        need_in, rank = 0, 0
+        for b in reversed(self.bijectors):
+            if rank < b.event_ndims_in:
+                need_in += b.event_ndims_in - rank
+                rank = b.event_ndims_in
+            rank += b.event_ndims_out - b.event_ndims_in
+        self._ranks, rank = [], need_in
+        for b in reversed(self.bijectors):
+            self._ranks.append(rank)
+            rank += b.event_ndims_out - b.event_ndims_in
+        self.event_ndims_in, self.event_ndims_out = need_in, rank
+        self.domain = self.bijectors[-1].domain
+        self.codomain = self.bijectors[0].codomain
+
+    def forward_and_log_det(self, x):
+        bk, x = self._array(x)
+        total = 0.0
+        for b, rank in zip(reversed(self.bijectors), self._ranks, strict=True):
+            x, log_det = b.forward_and_log_det(x)
+            total = total + sum_last(bk.xp, log_det, rank - b.event_ndims_in)
+        return x, total
+
+    def inverse_and_log_det(self, y):
+        bk, y = self._array(y)
+        total = 0.0
+        for b, rank in zip(self.bijectors, reversed(self._ranks), strict=True):
+            rank_out = rank + b.event_ndims_out - b.event_ndims_in
+            y, log_det = b.inverse_and_log_det(y)
+            total = total + sum_last(bk.xp, log_det, rank_out - b.event_ndims_out)
+        return y, total
+
+    def forward_event_shape(self, shape):
+        for b in reversed(self.bijectors):
+            shape = b.forward_event_shape(shape)
+        return tuple(shape)
+
+    def inverse_event_shape(self, shape):
+        for b in self.bijectors:
+            shape = b.inverse_event_shape(shape)
+        return tuple(shape)
+
+    def is_increasing(self):
+        increasing = True
+        for b in self.bijectors:
+            increasing = increasing == b.is_increasing()
+        return increasing
+
+    def __repr__(self):
+        return f"Chain([{', '.join(repr(b) for b in self.bijectors)}])"

@@ -1,0 +1,24 @@
+"""The exponential map y = exp(x)."""
+
+from __future__ import annotations
+
+from relaxcore import constraints
+from relaxcore.bijectors.bijector import Bijector
+
+
+class Exp(Bijector):
+    r"""``y = exp(x)``, elementwise: :math:`\log|dy/dx| = x`, inverse ``log y``."""
+
+    codomain = constraints.positive
+
+    def forward_and_log_det(self, x):
+        bk, x = self._array(x)
+        return bk.xp.exp(x), x
+
+    def inverse_and_log_det(self, y):
+        bk, y = self._array(y)
+        x = bk.xp.log(y)
+        return x, -x
+
+    def is_increasing(self):
+        return True

@@ -1,0 +1,36 @@
+"""The inverse of a bijector: forward and inverse swapped."""
+
+from __future__ import annotations
+
+from relaxcore.bijectors.bijector import Bijector
+
+
+class Invert(Bijector):
+    """``Invert(b)`` maps y to ``b.inverse(y)``; its log-det is b's inverse log-det."""
+
+    def __init__(self, bijector: Bijector):
+        self.bijector = bijector
+        self._backend = bijector._backend
+        self._dtype = bijector._dtype
+        self.event_ndims_in = bijector.event_ndims_out
+        self.event_ndims_out = bijector.event_ndims_in
+        self.domain = bijector.codomain
+        self.codomain = bijector.domain
+
+    def forward_and_log_det(self, x):
+        return self.bijector.inverse_and_log_det(x)
+
+    def inverse_and_log_det(self, y):
+        return self.bijector.forward_and_log_det(y)
+
+    def forward_event_shape(self, shape):
+        return self.bijector.inverse_event_shape(shape)
+
+    def inverse_event_shape(self, shape):
+        return self.bijector.forward_event_shape(shape)
+
+    def is_increasing(self):
+        return self.bijector.is_increasing()
+
+    def __repr__(self):
+        return f"Invert({self.bijector!r})"

@@ -1,0 +1,34 @@
+"""The standard normal CDF y = Phi(x)."""
+
+from __future__ import annotations
+
+import math
+
+from relaxcore import constraints
+from relaxcore.bijectors.bijector import Bijector
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class NormalCDF(Bijector):
+    r"""``y = Phi(x)`` onto (0, 1), elementwise.
+
+    .. math:: \log|dy/dx| = \log\varphi(x) = -x^2/2 - \tfrac12\log 2\pi
+
+    Inverse ``ndtri(y)``. ``TransformedDistribution(Uniform(0, 1), Invert(NormalCDF()))``
+    is the standard normal.
+    """
+
+    codomain = constraints.open_unit_interval
+
+    def forward_and_log_det(self, x):
+        bk, x = self._array(x)
+        return bk.ndtr(x), -0.5 * x * x - _HALF_LOG_2PI
+
+    def inverse_and_log_det(self, y):
+        bk, y = self._array(y)
+        x = bk.ndtri(y)
+        return x, 0.5 * x * x + _HALF_LOG_2PI
+
+    def is_increasing(self):
+        return True

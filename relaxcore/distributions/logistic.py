@@ -1,0 +1,69 @@
+"""The logistic distribution Logistic(loc, scale)."""
+
+from __future__ import annotations
+
+import math
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+
+
+class Logistic(Distribution):
+    r"""Logistic(loc, scale): ``z = loc + scale * (log u - log(1 - u))``, noise ``u ~ U(0, 1)``.
+
+    .. math:: \log p(z) = -w - 2\,\mathrm{softplus}(-w) - \log s, \quad w = (z - \mu)/s,
+              \qquad F(z) = \sigma(w)
+
+    Mean ``loc``, variance ``scale^2 pi^2 / 3``, entropy ``log scale + 2``.
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    param_event_ndims = {"loc": 0, "scale": 0}
+    has_rsample = True
+
+    def __init__(self, loc=0.0, scale=1.0, *, validate_args=None, backend=None):
+        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
+        batch_shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        self._validate_params(p)
+        self.loc = bk.xp.broadcast_to(p["loc"], batch_shape)
+        self.scale = bk.xp.broadcast_to(p["scale"], batch_shape)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._uniform_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        xp = self.xp
+        u = self._open_unit(self._up(noise))
+        logistic = xp.log(u) - xp.log1p(-u)
+        return self._down(self._up(self.loc) + self._up(self.scale) * logistic)
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        scale = self._up(self.scale)
+        w = (self._up(value) - self._up(self.loc)) / scale
+        return self._down(-w - 2 * self._backend.softplus(-w) - self.xp.log(scale))
+
+    def cdf(self, value):
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.sigmoid(w))
+
+    def icdf(self, q):
+        """The quantile function loc + scale * logit(q)."""
+        xp = self.xp
+        q = self._up(self._as_value(q))
+        return self._down(self._up(self.loc) + self._up(self.scale) * (xp.log(q) - xp.log1p(-q)))
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        return self.scale**2 * (math.pi**2 / 3)
+
+    def entropy(self):
+        return self.xp.log(self.scale) + 2.0

@@ -1,0 +1,74 @@
+"""The continuous uniform distribution U(low, high)."""
+
+from __future__ import annotations
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+
+
+class Uniform(Distribution):
+    r"""U(low, high): ``z = low + (high - low) * u``, noise ``u ~ U(0, 1)``.
+
+    .. math:: \log p(z) = -\log(\mathrm{high} - \mathrm{low})\ \text{on}\ [\mathrm{low},
+              \mathrm{high}], \qquad F(z) = \mathrm{clip}((z - \mathrm{low}) /
+              (\mathrm{high} - \mathrm{low}), 0, 1)
+
+    Outside the support ``log_prob`` is -inf (with ``validate_args=False``; else ValueError).
+    """
+
+    arg_constraints = {"low": constraints.finite, "high": constraints.finite}
+    param_event_ndims = {"low": 0, "high": 0}
+    has_rsample = True
+
+    def __init__(self, low=0.0, high=1.0, *, validate_args=None, backend=None):
+        bk, dtype, device, p = promote_params({"low": low, "high": high}, backend)
+        batch_shape = broadcast_shapes(p["low"].shape, p["high"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        self._validate_params(p)
+        if self._validate_args and not bk.is_traced(p["high"]):
+            if not bool(bk.xp.all(p["low"] < p["high"])):
+                raise ValueError("Uniform: low must be < high elementwise")
+        self.low = bk.xp.broadcast_to(p["low"], batch_shape)
+        self.high = bk.xp.broadcast_to(p["high"], batch_shape)
+
+    @property
+    def support(self):
+        low, high = self.low, self.high
+        return constraints.Constraint("in [low, high]", lambda xp, x: (x >= low) & (x <= high))
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._uniform_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        low = self._up(self.low)
+        return self._down(low + (self._up(self.high) - low) * self._up(noise))
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp = self.xp
+        z, low, high = self._up(value), self._up(self.low), self._up(self.high)
+        inside = (z >= low) & (z <= high)
+        density = -xp.log(high - low)
+        return self._down(xp.where(inside, density, xp.full_like(density, -float("inf"))))
+
+    def cdf(self, value):
+        value = self._as_value(value)
+        low, high = self._up(self.low), self._up(self.high)
+        return self._down(self.xp.clip((self._up(value) - low) / (high - low), 0.0, 1.0))
+
+    def icdf(self, q):
+        """The quantile function low + (high - low) * q."""
+        return self.reparameterize(self._as_value(q))
+
+    @property
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    @property
+    def variance(self):
+        return (self.high - self.low) ** 2 / 12
+
+    def entropy(self):
+        return self.xp.log(self.high - self.low)

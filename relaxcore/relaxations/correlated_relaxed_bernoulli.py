@@ -1,0 +1,134 @@
+"""Correlated relaxed Bernoulli gates through a Gaussian copula (Lee, Imrie & van der
+Schaar 2022, "Self-supervision enhanced feature selection with correlated gates", sec. 4)."""
+
+from __future__ import annotations
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import one_of, probs_to_logits, tempered
+
+
+class CorrelatedRelaxedBernoulli(Distribution):
+    r"""K relaxed Bernoulli gates whose uniforms are coupled by a Gaussian copula.
+
+    Noise ``n ~ N(0, I_K)`` (shape ``sample_shape + batch_shape + (K,)``); with ``L`` the
+    Cholesky factor of the correlation ``R``:
+
+    .. math:: \epsilon = L n,\quad u_k = \Phi(\epsilon_k),\quad
+              z_k = \sigma\big((l_k + \log u_k - \log(1-u_k))/\tau\big)
+
+    (``logit(u)`` is computed as ``log_ndtr(eps) - log_ndtr(-eps)``, finite for every noise).
+    Each ``z_k`` is a binary Concrete with logits ``l_k``, so ``b_k = 1[z_k > 1/2]`` has
+    ``P(b_k = 1) = pi_k``, and ``P(b_j = 1, b_k = 1) = Phi_2(Phi^{-1}(pi_j), Phi^{-1}(pi_k); R_jk)``.
+
+    Each ``z_k`` is a strictly increasing function of ``eps_k``, so the density exists:
+    the Gaussian copula density times the binary Concrete marginals,
+
+    .. math:: \log p(z) = \sum_k \log p_k(z_k) - \tfrac12\log\det R
+              - \tfrac12\,\epsilon^\top (R^{-1} - I)\,\epsilon,\quad
+              \epsilon_k = \Phi^{-1}(\sigma(\tau\,\mathrm{logit}(z_k) - l_k))
+
+    (finite logits; ``Phi^{-1}`` is evaluated on the smaller tail for accuracy).
+
+    Args:
+        temperature: > 0.
+        correlation: (..., K, K) symmetric positive definite; a covariance is normalised to
+            unit diagonal. Not positive definite is a ValueError (checked eagerly, also with
+            ``validate_args=False``, except under tracing).
+        probs: (..., K) in [0, 1], or logits: (..., K) real or +-inf.
+    """
+
+    arg_constraints = {
+        "temperature": constraints.positive,
+        "probs": constraints.unit_interval,
+        "logits": constraints.bernoulli_logits,
+    }
+    param_event_ndims = {"temperature": 0, "logits": 1, "correlation": 2, "_scale_tril": 2}
+    support = constraints.Constraint(
+        "in [0, 1] elementwise", lambda xp, x: xp.all((x >= 0) & (x <= 1), axis=-1), 1
+    )
+    has_rsample = True
+
+    def __init__(self, temperature, correlation, probs=None, logits=None, *,
+                 validate_args=None, backend=None):
+        one_of(type(self).__name__, probs, logits)
+        bk, dtype, device, p = promote_params(
+            {"temperature": temperature, "correlation": correlation, "probs": probs,
+             "logits": logits},
+            backend,
+        )
+        xp = bk.xp
+        raw = p["logits"] if logits is not None else p["probs"]
+        cov = p["correlation"]
+        k = raw.shape[-1] if raw.ndim else 0
+        if raw.ndim < 1 or cov.ndim < 2 or tuple(cov.shape[-2:]) != (k, k):
+            raise ValueError(
+                f"{type(self).__name__}: correlation must have shape (..., K, K) matching the "
+                f"K = {k} gates of {'logits' if logits is not None else 'probs'}; got "
+                f"{tuple(cov.shape)}"
+            )
+        batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
+        self._validate_params(p)
+        logit = raw if logits is not None else probs_to_logits(xp, raw)
+        self.logits = xp.broadcast_to(logit, batch_shape + (k,))
+        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        corr = self._normalise(cov)
+        self.correlation = xp.broadcast_to(corr, batch_shape + (k, k))
+        self._scale_tril = xp.broadcast_to(self._cholesky(self._up(corr)), batch_shape + (k, k))
+
+    def _normalise(self, cov):
+        xp = self.xp
+        diag = xp.linalg.diagonal(cov)
+        if self._validate_args:
+            self._check("correlation", diag, constraints.Constraint(
+                "symmetric positive definite (its diagonal > 0)", lambda xp, x: x > 0))
+            tol = 1e-6 if cov.dtype == xp.float64 else 1e-2
+            self._check("correlation", cov - xp.matrix_transpose(cov), constraints.Constraint(
+                "symmetric", lambda xp, x: xp.abs(x) <= tol * xp.max(xp.abs(diag))))
+        root = xp.sqrt(diag)
+        return cov / (root[..., :, None] * root[..., None, :])
+
+    def _cholesky(self, corr):
+        xp = self.xp
+        message = (f"{type(self).__name__}: correlation must be symmetric positive definite; "
+                   f"its Cholesky factorisation failed")
+        try:
+            tril = xp.linalg.cholesky(corr)
+        except (ValueError, RuntimeError) as err:  # numpy LinAlgError, torch _LinAlgError
+            raise ValueError(message) from err
+        if not self._backend.is_traced(tril) and not bool(xp.all(xp.isfinite(tril))):
+            raise ValueError(message)
+        return tril
+
+    @property
+    def probs(self):
+        return self._backend.sigmoid(self.logits)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._normal_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        xp, bk = self.xp, self._backend
+        eps = xp.matmul(self._up(self._scale_tril), self._up(noise)[..., None])[..., 0]
+        logistic = bk.log_ndtr(eps) - bk.log_ndtr(-eps)
+        tau = xp.expand_dims(self._up(self.temperature), axis=-1)
+        return self._down(bk.sigmoid(tempered(xp, self._up(self.logits), logistic, tau)))
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp, bk = self.xp, self._backend
+        finfo = xp.finfo(self._compute_dtype())
+        z = xp.clip(self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
+        log_z, log_1mz = xp.log(z), xp.log1p(-z)
+        tau = xp.expand_dims(self._up(self.temperature), axis=-1)
+        a = tau * (log_z - log_1mz) - self._up(self.logits)  # logit(u_k)
+        marginal = xp.log(tau) - xp.abs(a) - 2 * bk.softplus(-xp.abs(a)) - log_z - log_1mz
+        lower_tail = xp.clip(bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
+        eps = xp.where(a > 0, -bk.ndtri(lower_tail), bk.ndtri(lower_tail))
+        solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]
+        log_det = 2 * xp.sum(xp.log(xp.linalg.diagonal(self._up(self._scale_tril))), axis=-1)
+        copula = -0.5 * log_det - 0.5 * xp.sum(eps * (solved - eps), axis=-1)
+        return self._down(xp.sum(marginal, axis=-1) + copula)

@@ -1,0 +1,90 @@
+"""Gaussian stochastic gates (Yamada et al. 2020, "Feature selection using stochastic gates")."""
+
+from __future__ import annotations
+
+import math
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class GaussianRelaxedBernoulli(Distribution):
+    r"""Clipped Gaussian gate on [0, 1]: ``z = clip(loc + scale * eps, 0, 1)``, ``eps ~ N(0, 1)``.
+
+    Inside (0, 1) the gradient of ``z`` reaches ``loc`` (1) and ``scale`` (``eps``); at the
+    clipped atoms it is 0, as in the paper.
+
+    The law is mixed: atoms :math:`P(z=0) = \Phi(-\mu/\sigma)` and
+    :math:`P(z=1) = \Phi((\mu-1)/\sigma)`, and the Gaussian density inside. ``log_prob``
+    is the log density with respect to :math:`\delta_0 + \mathrm{Lebesgue}_{(0,1)} + \delta_1`:
+    the log mass at exactly 0 and exactly 1, the normal log density in between. It
+    integrates (sums at the atoms) to 1.
+
+    .. math:: E[z] = \mu(\Phi(b)-\Phi(a)) + \sigma(\varphi(a)-\varphi(b)) + \Phi(-b),
+              \quad a = -\mu/\sigma,\; b = (1-\mu)/\sigma
+
+    Args:
+        loc: real, the gate's mean before clipping (the paper's mu).
+        scale: > 0, the noise scale (the paper's sigma); may carry gradients.
+    """
+
+    arg_constraints = {"loc": constraints.finite, "scale": constraints.positive}
+    param_event_ndims = {"loc": 0, "scale": 0}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, loc, scale, *, validate_args=None, backend=None):
+        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
+        batch_shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        self._validate_params(p)
+        self.loc = bk.xp.broadcast_to(p["loc"], batch_shape)
+        self.scale = bk.xp.broadcast_to(p["scale"], batch_shape)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._normal_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        z = self._up(self.loc) + self._up(self.scale) * self._up(noise)
+        return self._down(self.xp.clip(z, 0.0, 1.0))
+
+    def _bounds(self):
+        loc, scale = self._up(self.loc), self._up(self.scale)
+        return loc, scale, -loc / scale, (1 - loc) / scale
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp, bk = self.xp, self._backend
+        z = self._up(value)
+        loc, scale, a, b = self._bounds()
+        w = (z - loc) / scale
+        inside = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
+        out = xp.where(z <= 0, bk.log_ndtr(a), xp.where(z >= 1, bk.log_ndtr(-b), inside))
+        return self._down(out)
+
+    def cdf(self, value):
+        """P(z <= value): Phi((value - loc)/scale) on [0, 1), 1 from 1 on."""
+        value = self._as_value(value)
+        xp = self.xp
+        z = self._up(value)
+        loc, scale, _, _ = self._bounds()
+        out = self._backend.ndtr((z - loc) / scale)
+        out = xp.where(z < 0, xp.zeros_like(out), xp.where(z >= 1, xp.ones_like(out), out))
+        return self._down(out)
+
+    def prob_nonzero(self):
+        """P(z != 0) = Phi(loc / scale), the expected L0 norm of the gate."""
+        loc, scale, a, _ = self._bounds()
+        return self._down(self._backend.ndtr(-a))
+
+    @property
+    def mean(self):
+        bk, xp = self._backend, self.xp
+        loc, scale, a, b = self._bounds()
+        phi = lambda t: xp.exp(-0.5 * t * t - _HALF_LOG_2PI)  # noqa: E731
+        inner = loc * (bk.ndtr(b) - bk.ndtr(a)) + scale * (phi(a) - phi(b))
+        return self._down(inner + bk.ndtr(-b))
