@@ -1,6 +1,6 @@
 """PyTorch backend: torch.Generator, torch.special and torch.nn.functional kernels."""
 
-import array_api_compat.torch as xp
+import array_api_compat.torch as xp  # noqa: F401  (the backend's public namespace)
 import torch
 import torch.nn.functional as F
 
