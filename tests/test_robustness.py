@@ -110,3 +110,22 @@ def test_integer_parameters_promote_to_the_default_float(backend):
 def test_validation_is_skipped_when_asked(backend):
     d = rc.RelaxedBernoulli(backend.asarray(-1.0), logits=backend.asarray(0.0), validate_args=False)
     assert not d.validate_args
+
+
+def test_temperature_gradient_is_finite_with_masked_categories_and_certain_probs(backend):
+    if not backend.has_autodiff:
+        pytest.skip(f"{backend.name} has no autodiff")
+    noise = backend.asarray(np.random.default_rng(7).uniform(size=(3, 2, 3)))
+    weights = backend.asarray(np.arange(18.0).reshape(3, 2, 3))
+    cases = [
+        lambda t: rc.RelaxedOneHotCategorical(t, logits=backend.asarray([[0.0, -np.inf, 1.0]])),
+        lambda t: rc.RelaxedOneHotCategoricalStraightThrough(
+            t, probs=backend.asarray([[0.5, 0.0, 0.5]])),
+        lambda t: rc.RelaxedBernoulli(t, probs=backend.asarray([[0.0, 0.4, 1.0]])),
+    ]
+    for make in cases:
+        (g,) = backend.grad(
+            lambda t, make=make: backend.xp.sum(weights * make(t).reparameterize(noise)),
+            backend.asarray(0.7),
+        )
+        assert np.isfinite(g) and g != 0

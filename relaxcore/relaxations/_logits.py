@@ -27,6 +27,16 @@ def probs_to_logits(xp, probs):
     return xp.where(inside, logit, xp.where(probs >= 1, inf, -inf))
 
 
+def all_finite(bk, logits) -> bool:
+    """True when every logit is finite, so (logits + noise) / temperature needs no guard.
+
+    False under tracing (jit, vmap, torch.func), where the guarded path is always taken.
+    """
+    if bk.is_traced(logits):
+        return False
+    return bool(bk.xp.all(bk.xp.isfinite(logits)))
+
+
 def tempered(xp, logits, noise, temperature):
     """(logits + noise) / temperature, with +-inf logits passed through unchanged.
 

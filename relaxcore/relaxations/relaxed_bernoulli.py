@@ -5,7 +5,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import one_of, probs_to_logits
+from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
 
 
 class RelaxedBernoulli(Distribution):
@@ -51,6 +51,7 @@ class RelaxedBernoulli(Distribution):
         logit = raw if logits is not None else probs_to_logits(xp, raw)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        self._finite_logits = all_finite(bk, logit)
 
     @property
     def probs(self):
@@ -62,16 +63,21 @@ class RelaxedBernoulli(Distribution):
     def _logistic(self, noise):
         xp = self.xp
         u = self._open_unit(self._up(noise))
-        return xp.log(u) - xp.log1p(-u)
+        return xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
 
     def reparameterize(self, noise):
-        scaled = (self._up(self.logits) + self._logistic(noise)) / self._up(self.temperature)
+        logits, logistic = self._up(self.logits), self._logistic(noise)
+        tau = self._up(self.temperature)
+        if self._finite_logits:
+            scaled = (logits + logistic) / tau
+        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
+            scaled = tempered(self.xp, logits, logistic, tau)
         return self._down(self._backend.sigmoid(scaled))
 
     def _log_z_and_log_1mz(self, value):
         xp = self.xp
         finfo = xp.finfo(value.dtype)
-        z = xp.clip(value, finfo.tiny, 1.0 - finfo.eps / 2)
+        z = xp.clip(value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
         return xp.log(z), xp.log1p(-z)
 
     def log_prob(self, value):

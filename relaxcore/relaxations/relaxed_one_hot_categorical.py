@@ -5,7 +5,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import log_probs, one_of
+from relaxcore.relaxations._logits import all_finite, log_probs, one_of, tempered
 
 
 class RelaxedOneHotCategorical(Distribution):
@@ -38,7 +38,7 @@ class RelaxedOneHotCategorical(Distribution):
         "probs": constraints.simplex,
         "logits": constraints.category_logits,
     }
-    param_event_ndims = {"temperature": 0, "logits": 1}
+    param_event_ndims = {"temperature": 0, "logits": 1, "_unnormalized_logits": 1}
     support = constraints.simplex
     has_rsample = True
 
@@ -58,9 +58,12 @@ class RelaxedOneHotCategorical(Distribution):
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         self._validate_params(p)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        log_p = log_p - bk.logsumexp(log_p, axis=-1, keepdims=True)
-        self.logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
+        shape = batch_shape + raw.shape[-1:]
+        # softmax is shift-invariant: sampling skips the normalization (dead code under jit)
+        self._unnormalized_logits = xp.broadcast_to(log_p, shape)
+        self.logits = xp.broadcast_to(bk.log_softmax(log_p, axis=-1), shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        self._finite_logits = all_finite(bk, log_p)
 
     @property
     def probs(self):
@@ -70,12 +73,20 @@ class RelaxedOneHotCategorical(Distribution):
         return self._uniform_noise(sample_shape, rng)
 
     def _soft(self, noise):
-        """The relaxed sample in the compute dtype."""
+        """The relaxed sample in the compute dtype.
+
+        Uses the logits as given, not normalized (softmax is shift-invariant): finite while
+        |logits| / temperature stays below the largest float (3.4e38 in float32).
+        """
         xp = self.xp
         u = self._open_unit(self._up(noise))
-        gumbel = -xp.log(-xp.log(u))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        return self._backend.softmax((self._up(self.logits) + gumbel) / tau, axis=-1)
+        logits, gumbel = self._up(self._unnormalized_logits), -xp.log(-xp.log(u))
+        if self._finite_logits:
+            scores = (logits + gumbel) / tau
+        else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
+            scores = tempered(xp, logits, gumbel, tau)
+        return self._backend.softmax(scores, axis=-1)
 
     def reparameterize(self, noise):
         return self._down(self._soft(noise))
@@ -87,7 +98,7 @@ class RelaxedOneHotCategorical(Distribution):
         z = self._up(value)
         logits = self._up(self.logits)
         tau = self._up(self.temperature)
-        x = xp.log(xp.clip(z, xp.finfo(z.dtype).tiny, None))
+        x = xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
         active = logits > -float("inf")
         k = xp.sum(xp.astype(active, z.dtype), axis=-1)
         safe_logits = xp.where(active, logits, xp.zeros_like(logits))

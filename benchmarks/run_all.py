@@ -1,0 +1,51 @@
+"""Run every ``benchmarks/bench_*.py`` in turn: ``python -m benchmarks.run_all [--quick]``.
+
+Each module's ``main()`` is called with ``sys.argv`` set to its name plus the flags given
+here, so a module that parses flags sees them. A module that cannot import a peer library
+(ModuleNotFoundError for anything but relaxcore or benchmarks) is skipped with the reason;
+any other error propagates.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+
+def bench_modules() -> list[str]:
+    """Names of the bench_* modules next to this file, sorted."""
+    folder = str(Path(__file__).resolve().parent)
+    return sorted(m.name for m in pkgutil.iter_modules([folder]) if m.name.startswith("bench_"))
+
+
+def main(argv=None) -> list[str]:
+    """Run each benchmark; return the names of those skipped."""
+    flags = list(sys.argv[1:] if argv is None else argv)
+    folder = str(Path(__file__).resolve().parent)
+    if folder not in sys.path:
+        sys.path.append(folder)  # modules written as scripts import `_timing` directly
+    skipped = []
+    for name in bench_modules():
+        print(f"\n## {name}\n", flush=True)
+        saved = sys.argv
+        sys.argv = [name, *flags]
+        start = time.perf_counter()
+        try:
+            importlib.import_module(f"benchmarks.{name}").main()
+        except ModuleNotFoundError as err:
+            if (err.name or "").partition(".")[0] in ("relaxcore", "benchmarks"):
+                raise  # our own module is missing: a bug, not a missing peer
+            print(f"skipped {name}: peer library {err.name!r} is not installed ({err})")
+            skipped.append(name)
+            continue
+        finally:
+            sys.argv = saved
+        print(f"\n{name}: {time.perf_counter() - start:.0f} s", flush=True)
+    return skipped
+
+
+if __name__ == "__main__":
+    main()
