@@ -109,7 +109,6 @@ def main():
     assert gam[1] == Fr(1, 12) and gam[3] == Fr(-139, 51840)
     mu_over_eta = mu[1:] + [Fr(0)]
     eta_over_mu = inv(mu_over_eta)
-    eta = [Fr(0), Fr(1)]
     half_eta2 = [Fr(0), Fr(0), Fr(1, 2)]
     m_minus = [a - (half_eta2[i] if i < 3 else 0) for i, a in enumerate(mu)]  # mu - eta^2/2
     # 1/mu = (1/eta) * eta/mu ; c_0 = (eta/mu - 1) / eta
@@ -148,16 +147,25 @@ def main():
         lines.append(")")
         return "\n".join(lines)
 
-    text = "\n\n".join(
-        [
-            '"""Temme\'s uniform expansion of the incomplete gamma ratio, as power series in eta.\n\n'
-            "Generated exactly (rational arithmetic) by tests/data/make_temme_coefficients.py;\n"
-            "row k holds the coefficients of eta^0, eta^1, ... of the k-th term in 1/a.\n"
-            '"""',
-            table(c, "C", "c_k(eta) of Q(a, x) = erfc(eta sqrt(a/2))/2 + e^(-a eta^2/2) sum c_k a^-k / sqrt(2 pi a)"),
-            table(e, "E", "e_k(eta) of the implicit partial dx/da = (x/a) sum e_k a^-k"),
-        ]
-    ) + "\n"
+    text = (
+        "\n\n".join(
+            [
+                '"""Temme\'s uniform expansion of the incomplete gamma ratio, as power series'
+                " in eta.\n\nGenerated exactly (rational arithmetic) by"
+                " tests/data/make_temme_coefficients.py;\n"
+                "row k holds the coefficients of eta^0, eta^1, ... of the k-th term in 1/a.\n"
+                '"""',
+                table(
+                    c,
+                    "C",
+                    "c_k(eta) of Q(a, x) = erfc(eta sqrt(a/2))/2"
+                    " + e^(-a eta^2/2) sum c_k a^-k / sqrt(2 pi a)",
+                ),
+                table(e, "E", "e_k(eta) of the implicit partial dx/da = (x/a) sum e_k a^-k"),
+            ]
+        )
+        + "\n"
+    )
     out = Path(__file__).resolve().parents[2] / "relaxcore" / "implicit" / "_temme_coefficients.py"
     out.write_text(text)
     print("wrote", out)
