@@ -47,23 +47,25 @@ _BLOCK = 256
 
 
 def _temme_table() -> str:
-    """e_k(eta) coefficients as C rows; degrees the core's taper drops are left at 0."""
+    """e_k(eta) coefficients as C rows for the float64 step counts (the widest); order k
+    keeps degree ``degree - k`` as in the core, the dropped entries are 0."""
+    _, _, orders, degree = _ig.STEPS_FLOAT64
     rows = []
-    for k, row in enumerate(_TEMME_E[: _ig.TEMME_ORDERS]):
-        used = _ig.TEMME_DEGREE + 1 - _ig.TEMME_TAPER * k
+    for k, row in enumerate(_TEMME_E[:orders]):
+        used = degree + 1 - k
         coefs = [f"-RC_C({-c!r})" if c < 0 else f"RC_C({c!r})" for c in row[:used]]
-        rows.append("  {" + ", ".join(coefs + ["RC_C(0.0)"] * (_ig.TEMME_DEGREE + 1 - used)) + "}")
+        rows.append("  {" + ", ".join(coefs + ["RC_C(0.0)"] * (degree + 1 - used)) + "}")
     return ",\n".join(rows)
+
+
+_STEP_NAMES = ("SERIES_TERMS", "FRACTION_DEPTH", "TEMME_ORDERS", "TEMME_DEGREE")
 
 
 def _render(template: str) -> str:
     """The template with the core's constants and Temme table filled in."""
     values = {
-        "SERIES_TERMS": _ig.SERIES_TERMS,
-        "FRACTION_DEPTH": _ig.FRACTION_DEPTH,
-        "TEMME_ORDERS": _ig.TEMME_ORDERS,
-        "TEMME_DEGREE": _ig.TEMME_DEGREE,
-        "TEMME_TAPER": _ig.TEMME_TAPER,
+        **{f"{name}_64": n for name, n in zip(_STEP_NAMES, _ig.STEPS_FLOAT64)},
+        **{f"{name}_32": n for name, n in zip(_STEP_NAMES, _ig.STEPS_FLOAT32)},
         "TEMME_MIN_A": repr(float(_ig.TEMME_MIN_A)),
         "LAMBDA_LOW": repr(_ig._LAMBDA_LOW),
         "LAMBDA_HIGH": repr(_ig._LAMBDA_HIGH),
@@ -127,18 +129,27 @@ typedef double real;
 #define RC_NAN ((real)NAN)
 #endif
 
-#define RC_SERIES_TERMS @SERIES_TERMS@
-#define RC_FRACTION_DEPTH @FRACTION_DEPTH@
-#define RC_TEMME_ORDERS @TEMME_ORDERS@
-#define RC_TEMME_DEGREE @TEMME_DEGREE@
-#define RC_TEMME_TAPER @TEMME_TAPER@
+/* fixed step counts, per precision, as the core's STEPS_FLOAT32 / STEPS_FLOAT64 */
+#ifdef RC_SINGLE
+#define RC_SERIES_TERMS @SERIES_TERMS_32@
+#define RC_FRACTION_DEPTH @FRACTION_DEPTH_32@
+#define RC_TEMME_ORDERS @TEMME_ORDERS_32@
+#define RC_TEMME_DEGREE @TEMME_DEGREE_32@
+#else
+#define RC_SERIES_TERMS @SERIES_TERMS_64@
+#define RC_FRACTION_DEPTH @FRACTION_DEPTH_64@
+#define RC_TEMME_ORDERS @TEMME_ORDERS_64@
+#define RC_TEMME_DEGREE @TEMME_DEGREE_64@
+#endif
+#define RC_TABLE_ORDERS @TEMME_ORDERS_64@
+#define RC_TABLE_DEGREE @TEMME_DEGREE_64@
 #define RC_TEMME_MIN_A RC_C(@TEMME_MIN_A@)
 #define RC_LAMBDA_LOW RC_C(@LAMBDA_LOW@)
 #define RC_LAMBDA_HIGH RC_C(@LAMBDA_HIGH@)
 #define RC_MAX_ATTEMPTS @MAX_ATTEMPTS@
 
-/* e_k(eta), row k: coefficients of eta^0 .. eta^(RC_TEMME_DEGREE - RC_TEMME_TAPER k) */
-RC_TABLE real rc_temme_e[RC_TEMME_ORDERS][RC_TEMME_DEGREE + 1] = {
+/* e_k(eta), row k: coefficients of eta^0 .. eta^(RC_TABLE_DEGREE - k) */
+RC_TABLE real rc_temme_e[RC_TABLE_ORDERS][RC_TABLE_DEGREE + 1] = {
 @TEMME_E@
 };
 
@@ -207,7 +218,7 @@ RC_FN real rc_temme_log_partial(real a, real x) {
   real inv_a = 1 / a, out = 0;
   for (int k = RC_TEMME_ORDERS - 1; k >= 0; --k) {
     real poly = 0;
-    for (int j = RC_TEMME_DEGREE - RC_TEMME_TAPER * k; j >= 0; --j)
+    for (int j = RC_TEMME_DEGREE - k; j >= 0; --j)
       poly = poly * eta + rc_temme_e[k][j];
     out = out * inv_a + poly;
   }
