@@ -16,6 +16,7 @@ from array_api_compat import device as device_of
 from relaxcore import constraints
 from relaxcore._dispatch import backend_for, framework_of
 from relaxcore._pytree import PytreeNode
+from relaxcore._shapes import broadcast_shapes
 
 #: default of every ``validate_args=None`` (torch's default is on, and so is ours)
 VALIDATE_ARGS = True
@@ -105,6 +106,20 @@ class Distribution(PytreeNode):
         self._batch_shape = tuple(int(n) for n in batch_shape)
         self._event_shape = tuple(int(n) for n in event_shape)
         self._validate_args = VALIDATE_ARGS if validate_args is None else bool(validate_args)
+
+    def _init_elementwise(self, params: dict, backend, validate_args) -> dict:
+        """Constructor body of a distribution whose parameters are all elementwise.
+
+        Promotes `params` to one backend and dtype, broadcasts them to the batch shape,
+        validates them and sets each as an attribute of the same name.
+        """
+        bk, dtype, device, p = promote_params(params, backend)
+        batch_shape = broadcast_shapes(*(v.shape for v in p.values() if v is not None))
+        Distribution.__init__(self, bk, dtype, device, batch_shape, (), validate_args)
+        self._validate_params(p)
+        for name, value in p.items():
+            setattr(self, name, None if value is None else bk.xp.broadcast_to(value, batch_shape))
+        return p
 
     # --- shapes and metadata -----------------------------------------------------------
 

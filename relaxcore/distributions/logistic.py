@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import Distribution, promote_params
+from relaxcore.distribution import Distribution
 
 
 class Logistic(Distribution):
@@ -23,12 +22,7 @@ class Logistic(Distribution):
     has_rsample = True
 
     def __init__(self, loc=0.0, scale=1.0, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
-        batch_shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        self.loc = bk.xp.broadcast_to(p["loc"], batch_shape)
-        self.scale = bk.xp.broadcast_to(p["scale"], batch_shape)
+        self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._uniform_noise(sample_shape, rng)

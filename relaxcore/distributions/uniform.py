@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import Distribution, promote_params
+from relaxcore.distribution import Distribution
 
 
 class Uniform(Distribution):
@@ -22,15 +21,10 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low=0.0, high=1.0, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params({"low": low, "high": high}, backend)
-        batch_shape = broadcast_shapes(p["low"].shape, p["high"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        if self._validate_args and not bk.is_traced(p["high"]):
-            if not bool(bk.xp.all(p["low"] < p["high"])):
+        self._init_elementwise({"low": low, "high": high}, backend, validate_args)
+        if self._validate_args and not self._backend.is_traced(self.high):
+            if not bool(self.xp.all(self.low < self.high)):
                 raise ValueError("Uniform: low must be < high elementwise")
-        self.low = bk.xp.broadcast_to(p["low"], batch_shape)
-        self.high = bk.xp.broadcast_to(p["high"], batch_shape)
 
     @property
     def support(self):

@@ -15,8 +15,6 @@ a function of z alone (a different, equally unbiased, per-sample gradient).
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import promote_params
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.implicit.gamma import log_standard_gamma
@@ -35,14 +33,10 @@ class Beta(ImplicitDistribution):
     implicit_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params(
-            {"concentration1": concentration1, "concentration0": concentration0}, backend
+        self._init_elementwise(
+            {"concentration1": concentration1, "concentration0": concentration0}, backend,
+            validate_args,
         )
-        batch_shape = broadcast_shapes(p["concentration1"].shape, p["concentration0"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        self.concentration1 = bk.xp.broadcast_to(p["concentration1"], batch_shape)
-        self.concentration0 = bk.xp.broadcast_to(p["concentration0"], batch_shape)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend

@@ -12,8 +12,6 @@ normal keep their log; :math:`z = e^{\log G}/\beta`. Partials (Figurnov et al. 2
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import promote_params
 from relaxcore.implicit import incomplete_gamma
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.kl import register_kl
@@ -54,14 +52,8 @@ class Gamma(ImplicitDistribution):
     implicit_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate=1.0, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params(
-            {"concentration": concentration, "rate": rate}, backend
-        )
-        batch_shape = broadcast_shapes(p["concentration"].shape, p["rate"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        self.concentration = bk.xp.broadcast_to(p["concentration"], batch_shape)
-        self.rate = bk.xp.broadcast_to(p["rate"], batch_shape)
+        self._init_elementwise({"concentration": concentration, "rate": rate}, backend,
+                               validate_args)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend

@@ -23,8 +23,6 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import promote_params
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.implicit.gamma import log_standard_gamma
@@ -43,14 +41,7 @@ class StudentT(ImplicitDistribution):
     implicit_params = ("df", "loc", "scale")
 
     def __init__(self, df, loc=0.0, scale=1.0, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params({"df": df, "loc": loc, "scale": scale}, backend)
-        batch_shape = broadcast_shapes(p["df"].shape, p["loc"].shape, p["scale"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        xp = bk.xp
-        self.df = xp.broadcast_to(p["df"], batch_shape)
-        self.loc = xp.broadcast_to(p["loc"], batch_shape)
-        self.scale = xp.broadcast_to(p["scale"], batch_shape)
+        self._init_elementwise({"df": df, "loc": loc, "scale": scale}, backend, validate_args)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend

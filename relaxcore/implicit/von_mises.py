@@ -18,8 +18,6 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import promote_params
 from relaxcore.implicit._protocol import ImplicitDistribution
 
 ROUNDS = 16
@@ -93,12 +91,7 @@ class VonMises(ImplicitDistribution):
     implicit_params = ("loc", "concentration")
 
     def __init__(self, loc, concentration, *, validate_args=None, backend=None):
-        bk, dtype, device, p = promote_params({"loc": loc, "concentration": concentration}, backend)
-        batch_shape = broadcast_shapes(p["loc"].shape, p["concentration"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
-        self.loc = bk.xp.broadcast_to(p["loc"], batch_shape)
-        self.concentration = bk.xp.broadcast_to(p["concentration"], batch_shape)
+        self._init_elementwise({"loc": loc, "concentration": concentration}, backend, validate_args)
 
     def _centred_draw(self, shape, kappa, rng):
         """Best-Fisher draws of x = z - loc in [-pi, pi], ``ROUNDS`` masked rounds."""

@@ -4,7 +4,6 @@ straight-through estimator)."""
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 
