@@ -20,7 +20,7 @@ and z, write the logits' gradient: 20 bytes per float32 element. Gamma: read alp
 z, read the cotangent, write alpha's gradient: 16 bytes per sample (Gamma is compute
 bound: its fraction says how far from the memory limit it is, not a goal).
 
-Run: ``python -m benchmarks.bench_gpu`` (``--quick`` for 1e7). Without a
+Run: ``python benchmarks/bench_gpu.py`` (``--quick`` for 1e7). Without a
 CUDA GPU it prints why and measures nothing (``--allow-cpu`` runs the torch and jax cases
 on the CPU at a small size, a check of this script only).
 """
@@ -32,7 +32,7 @@ import math
 import os
 import platform
 
-from benchmarks._timing import interleaved_medians, print_table
+from _timing import interleaved_medians, print_table
 
 TAU = 0.5
 #: peak DRAM bandwidth (bytes/s) by device name, used when the attributes are unavailable

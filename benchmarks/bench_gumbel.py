@@ -13,7 +13,7 @@ gradient is not trivially zero). Peers:
 
 The cases of one row run in one process, interleaved (the torch cases together, then the jax
 pair); each figure is a median over rounds.
-Ratios are ours / peer: below 1 we are faster. Run: ``python -m benchmarks.bench_gumbel``
+Ratios are ours / peer: below 1 we are faster. Run: ``python benchmarks/bench_gumbel.py``
 (``--quick`` for the two small shapes).
 """
 
@@ -23,10 +23,7 @@ import argparse
 import os
 import platform
 
-try:
-    from benchmarks._timing import interleaved_medians, print_table
-except ModuleNotFoundError:  # run as a script: python benchmarks/bench_gumbel.py
-    from _timing import interleaved_medians, print_table
+from _timing import interleaved_medians, print_table
 
 TAU = 0.5
 SHAPES = ((64, 10), (1024, 64), (4096, 1024))

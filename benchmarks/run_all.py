@@ -1,8 +1,8 @@
-"""Run every ``benchmarks/bench_*.py`` in turn: ``python -m benchmarks.run_all [--quick]``.
+"""Run every ``benchmarks/bench_*.py`` in turn: ``python benchmarks/run_all.py [--quick]``.
 
 Each module's ``main()`` is called with ``sys.argv`` set to its name plus the flags given
 here, so a module that parses flags sees them. A module that cannot import a peer library
-(ModuleNotFoundError for anything but relaxcore or benchmarks) is skipped with the reason;
+(ModuleNotFoundError for anything but relaxcore or this folder's modules) is skipped with the reason;
 any other error propagates.
 """
 
@@ -26,7 +26,7 @@ def main(argv=None) -> list[str]:
     flags = list(sys.argv[1:] if argv is None else argv)
     folder = str(Path(__file__).resolve().parent)
     if folder not in sys.path:
-        sys.path.append(folder)  # modules written as scripts import `_timing` directly
+        sys.path.insert(0, folder)  # the modules are scripts: they import `_timing` directly
     skipped = []
     for name in bench_modules():
         print(f"\n## {name}\n", flush=True)
@@ -34,9 +34,9 @@ def main(argv=None) -> list[str]:
         sys.argv = [name, *flags]
         start = time.perf_counter()
         try:
-            importlib.import_module(f"benchmarks.{name}").main()
+            importlib.import_module(name).main()
         except ModuleNotFoundError as err:
-            if (err.name or "").partition(".")[0] in ("relaxcore", "benchmarks"):
+            if (err.name or "").partition(".")[0] in ("relaxcore", "_timing", *bench_modules()):
                 raise  # our own module is missing: a bug, not a missing peer
             print(f"skipped {name}: peer library {err.name!r} is not installed ({err})")
             skipped.append(name)

@@ -47,11 +47,14 @@ class RelaxedBernoulli(Distribution):
         raw = p["logits"] if logits is not None else p["probs"]
         batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        self._validate_params(p)
         logit = raw if logits is not None else probs_to_logits(xp, raw)
+        self._finite_logits = all_finite(bk, logit)
+        # finite logits are valid logits: the full check runs only when some are not
+        self._validate_params(
+            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
+        )
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
-        self._finite_logits = all_finite(bk, logit)
 
     @property
     def probs(self):

@@ -38,7 +38,7 @@ class RelaxedOneHotCategorical(Distribution):
         "probs": constraints.simplex,
         "logits": constraints.category_logits,
     }
-    param_event_ndims = {"temperature": 0, "logits": 1, "_unnormalized_logits": 1}
+    param_event_ndims = {"temperature": 0, "_logits": 1}
     support = constraints.simplex
     has_rsample = True
 
@@ -56,18 +56,24 @@ class RelaxedOneHotCategorical(Distribution):
             )
         batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
-        self._validate_params(p)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        shape = batch_shape + raw.shape[-1:]
-        # softmax is shift-invariant: sampling skips the normalization (dead code under jit)
-        self._unnormalized_logits = xp.broadcast_to(log_p, shape)
-        self.logits = xp.broadcast_to(bk.log_softmax(log_p, axis=-1), shape)
-        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self._finite_logits = all_finite(bk, log_p)
+        # finite logits are valid logits: the full check runs only when some are not
+        self._validate_params(
+            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
+        )
+        # stored as given: softmax is shift-invariant, so sampling needs no normalization
+        self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
+        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+
+    @property
+    def logits(self):
+        """Normalized logits: log-probabilities of the categories."""
+        return self._backend.log_softmax(self._logits, axis=-1)
 
     @property
     def probs(self):
-        return self._backend.softmax(self.logits, axis=-1)
+        return self._backend.softmax(self._logits, axis=-1)
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._uniform_noise(sample_shape, rng)
@@ -81,7 +87,7 @@ class RelaxedOneHotCategorical(Distribution):
         xp = self.xp
         u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        logits, gumbel = self._up(self._unnormalized_logits), -xp.log(-xp.log(u))
+        logits, gumbel = self._up(self._logits), -xp.log(-xp.log(u))
         if self._finite_logits:
             scores = (logits + gumbel) / tau
         else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
