@@ -5,6 +5,8 @@ a gradient path): the untaken branch of every ``where`` is fed a safe value, so
 gradients stay finite.
 """
 
+import math
+
 
 def one_of(cls_name: str, probs, logits) -> None:
     if (probs is None) == (logits is None):
@@ -30,11 +32,31 @@ def probs_to_logits(xp, probs):
 def all_finite(bk, logits) -> bool:
     """True when every logit is finite, so (logits + noise) / temperature needs no guard.
 
-    False under tracing (jit, vmap, torch.func), where the guarded path is always taken.
+    One reduction decides it (a sum is finite only if every term is; a sum that overflows
+    only sends finite logits down the guarded path). False under tracing (jit, vmap,
+    torch.func), where the guarded path is always taken.
     """
-    if bk.is_traced(logits):
+    if bk.is_traced(logits) or math.prod(logits.shape) == 0:
         return False
-    return bool(bk.xp.all(bk.xp.isfinite(logits)))
+    return bool(bk.xp.isfinite(bk.xp.sum(logits)))
+
+
+def interior_logits(bk, logits, probs):
+    """(logits, True) when every logit is finite (every prob in (0, 1)), else (None, False).
+
+    Two reductions decide it (a sum is finite only if every term is; min and max bound
+    the probs), so the common case needs neither the validation pass nor the guarded
+    ``where`` of :func:`probs_to_logits`. False under tracing.
+    """
+    xp = bk.xp
+    x = logits if logits is not None else probs
+    if bk.is_traced(x) or math.prod(x.shape) == 0:
+        return None, False
+    if logits is not None:
+        return (logits, True) if bool(xp.isfinite(xp.sum(logits))) else (None, False)
+    if bool((xp.min(probs) > 0) & (xp.max(probs) < 1)):
+        return xp.log(probs / (1.0 - probs)), True
+    return None, False
 
 
 def tempered(xp, logits, noise, temperature):

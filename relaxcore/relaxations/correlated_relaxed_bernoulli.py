@@ -3,10 +3,12 @@ Schaar 2022, "Self-supervision enhanced feature selection with correlated gates"
 
 from __future__ import annotations
 
+import math
+
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
 
 
 class CorrelatedRelaxedBernoulli(Distribution):
@@ -18,7 +20,10 @@ class CorrelatedRelaxedBernoulli(Distribution):
     .. math:: \epsilon = L n,\quad u_k = \Phi(\epsilon_k),\quad
               z_k = \sigma\big((l_k + \log u_k - \log(1-u_k))/\tau\big)
 
-    (``logit(u)`` is computed as ``log_ndtr(eps) - log_ndtr(-eps)``, finite for every noise).
+    (``logit(u)`` is computed as ``log(Phi(eps) / Phi(-eps))`` with ``Phi`` through ``erfc``,
+    accurate in both tails; ``|eps|`` is clipped where ``Phi(-|eps|)`` would leave the normal
+    range (beyond 33.9 sigma in float64, 11.9 in float32), so it is finite for every noise).
+    ``L`` is factorised once, at construction.
     Each ``z_k`` is a binary Concrete with logits ``l_k``, so ``b_k = 1[z_k > 1/2]`` has
     ``P(b_k = 1) = pi_k``, and ``P(b_j = 1, b_k = 1) = Phi_2(Phi^{-1}(pi_j), Phi^{-1}(pi_k); R_jk)``.
 
@@ -44,7 +49,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
         "probs": constraints.unit_interval,
         "logits": constraints.bernoulli_logits,
     }
-    param_event_ndims = {"temperature": 0, "logits": 1, "correlation": 2, "_scale_tril": 2}
+    param_event_ndims = {"temperature": 0, "logits": 1, "correlation": 2}
     support = constraints.Constraint(
         "in [0, 1] elementwise", lambda xp, x: xp.all((x >= 0) & (x <= 1), axis=-1), 1
     )
@@ -70,13 +75,18 @@ class CorrelatedRelaxedBernoulli(Distribution):
             )
         batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
+        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
+        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
+            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
+        else:
+            logit = raw if logits is not None else probs_to_logits(xp, raw)
         self._validate_params(p)
-        logit = raw if logits is not None else probs_to_logits(xp, raw)
         self.logits = xp.broadcast_to(logit, batch_shape + (k,))
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         corr = self._normalise(cov)
         self.correlation = xp.broadcast_to(corr, batch_shape + (k, k))
-        self._scale_tril = xp.broadcast_to(self._cholesky(self._up(corr)), batch_shape + (k, k))
+        # unbroadcast, so that one matrix product serves the whole batch
+        self._scale_tril = self._cholesky(self._up(corr))
 
     def _normalise(self, cov):
         xp = self.xp
@@ -111,10 +121,18 @@ class CorrelatedRelaxedBernoulli(Distribution):
 
     def reparameterize(self, noise):
         xp, bk = self.xp, self._backend
-        eps = xp.matmul(self._up(self._scale_tril), self._up(noise)[..., None])[..., 0]
-        logistic = bk.log_ndtr(eps) - bk.log_ndtr(-eps)
+        tril = self._scale_tril
+        eps = xp.matmul(self._up(noise)[..., None, :], xp.matrix_transpose(tril))[..., 0, :]
+        bound = math.sqrt(-2 * math.log(xp.finfo(tril.dtype).smallest_normal)) * 0.9
+        eps = xp.clip(eps, -bound, bound)
+        logistic = xp.log(bk.ndtr(eps) / bk.ndtr(-eps))
+        logits = self._up(self.logits)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        return self._down(bk.sigmoid(tempered(xp, self._up(self.logits), logistic, tau)))
+        if self._finite_logits:
+            scaled = (logits + logistic) / tau
+        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
+            scaled = tempered(xp, logits, logistic, tau)
+        return self._down(bk.sigmoid(scaled))
 
     def log_prob(self, value):
         value = self._as_value(value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
 
 
 class HardConcrete(Distribution):
@@ -61,12 +61,18 @@ class HardConcrete(Distribution):
             raw.shape, p["temperature"].shape, p["low"].shape, p["high"].shape
         )
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
+        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
+            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
+        else:
+            logit = raw if logits is not None else probs_to_logits(xp, raw)
         self._validate_params(p)
-        logit = raw if logits is not None else probs_to_logits(xp, raw)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.low = xp.broadcast_to(p["low"], batch_shape)
         self.high = xp.broadcast_to(p["high"], batch_shape)
+        # unbroadcast stretch (often scalars): high - low is not an elementwise pass per draw
+        self._stretch = (p["low"], p["high"] - p["low"])
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._uniform_noise(sample_shape, rng)
@@ -74,11 +80,19 @@ class HardConcrete(Distribution):
     def reparameterize(self, noise):
         xp = self.xp
         u = self._open_unit(self._up(noise))
-        logistic = xp.log(u / (1.0 - u))
-        scaled = tempered(xp, self._up(self.logits), logistic, self._up(self.temperature))
-        s = self._backend.sigmoid(scaled)
-        low, high = self._up(self.low), self._up(self.high)
-        return self._down(xp.clip(s * (high - low) + low, 0.0, 1.0))
+        logistic = xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
+        logits, beta = self._up(self.logits), self._up(self.temperature)
+        if self._finite_logits:
+            scaled = (logits + logistic) / beta
+        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
+            scaled = tempered(xp, logits, logistic, beta)
+        bk = self._backend
+        low, width = (self._up(v) for v in self._stretch)
+        x = bk.sigmoid(scaled) * width + low
+        z = xp.clip(bk.stop_gradient(x), 0.0, 1.0)
+        # clip's gradient (1 on [0, 1], else 0) as a product with a mask: fewer and cheaper
+        # passes than a differentiated clip, whose backward is a select (torch's `where`)
+        return self._down(z + (x - bk.stop_gradient(x)) * xp.astype(z == x, x.dtype))
 
     def _atom_scores(self):
         """Logits of P(z != 0) and of P(z = 1)."""

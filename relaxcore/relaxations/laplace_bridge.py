@@ -4,7 +4,6 @@ deep networks", eqs. 5-6), and closed-form KL divergences between logistic-norma
 
 from __future__ import annotations
 
-
 from relaxcore.distribution import compute_dtype, promote_params
 from relaxcore.kl import register_kl
 from relaxcore.relaxations.invertible_gaussian import InvertibleGaussian

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 from relaxcore import constraints
+from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.straight_through_bernoulli import StraightThroughBernoulli
+
+
+def _surely_valid(bk, probs, logits) -> bool:
+    """True when two reductions already show the parameter valid: min >= 0 and max <= 1
+    for probs, a sum that is not NaN for logits. False under tracing."""
+    xp = bk.xp
+    x = probs if probs is not None else logits
+    if bk.is_traced(x) or math.prod(x.shape) == 0:
+        return False
+    if probs is not None:
+        return bool((xp.min(probs) >= 0) & (xp.max(probs) <= 1))
+    return not bool(xp.isnan(xp.sum(logits)))
 
 
 class StochasticTimesSmooth(StraightThroughBernoulli):
@@ -15,13 +31,29 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
     :math:`P(h = \sqrt p) = \sqrt p`, :math:`P(h = 0) = 1 - \sqrt p`; ``log_prob`` returns
     those log masses at ``h = 0`` and at ``h = sqrt(p)`` (to 8 ulps of the dtype), and ``-inf``
     at every other value in [0, 1]. At p = 0 (where b = 0 always) the gradient is 0.
+    Built from ``probs``, ``logits`` is derived only when read (``log_prob``).
 
     Args:
         probs: in [0, 1], or
         logits: real or +-inf.
     """
 
+    param_event_ndims = {"probs": 0, "_logits": 0}
     support = constraints.unit_interval
+
+    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+        one_of(type(self).__name__, probs, logits)
+        bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
+        raw = p["logits"] if logits is not None else p["probs"]
+        Distribution.__init__(self, bk, dtype, device, raw.shape, (), validate_args)
+        if not _surely_valid(bk, p["probs"], p["logits"]):
+            self._validate_params(p)
+        self._logits = p["logits"]
+        self.probs = bk.sigmoid(raw) if logits is not None else raw
+
+    @property
+    def logits(self):
+        return self._logits if self._logits is not None else probs_to_logits(self.xp, self.probs)
 
     def _root(self):
         """sqrt(p) in the compute dtype, with a zero (not infinite) gradient at p = 0."""
@@ -33,9 +65,11 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
 
     def reparameterize(self, noise):
         xp = self.xp
-        root = self._root()
-        b = xp.astype(self._up(noise) < root, root.dtype)
-        return self._down(b * root)
+        p = self._up(self.probs)
+        b = xp.astype(self._up(noise) < xp.sqrt(self._backend.stop_gradient(p)), p.dtype)
+        # b * sqrt(p), exactly; where b = 0 the root is taken of p + 1 >= 1, so the gradient
+        # is 0 * finite = 0, also at p = 0 (no where, no 0 * inf)
+        return self._down(b * xp.sqrt(p + (1.0 - b)))
 
     def log_prob(self, value):
         value = self._as_value(value)
