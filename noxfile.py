@@ -26,8 +26,17 @@ def tests(session, backend):
 @nox.session(python="3.11")
 def lint(session):
     session.install("ruff")
-    session.run("ruff", "check", "relaxcore", "backends", "adapters", "tests", "benchmarks",
-                "examples", "noxfile.py")
+    session.run(
+        "ruff",
+        "check",
+        "relaxcore",
+        "backends",
+        "adapters",
+        "tests",
+        "benchmarks",
+        "examples",
+        "noxfile.py",
+    )
 
 
 @nox.session(python="3.11")

@@ -461,8 +461,11 @@ def gamma_sample_and_partial(alpha, shape=None, *, rng=None):
     dz = cupy.empty(shape, dtype=dtype)
     if z.size:
         kernel = _function(dtype, "rc_gamma_sample_and_partial_kernel")
-        kernel(_grid(z.size, _BLOCK), (_BLOCK,),
-               (alpha, np.int64(max(alpha.size, 1)), key, z, dz, np.int64(z.size)))
+        kernel(
+            _grid(z.size, _BLOCK),
+            (_BLOCK,),
+            (alpha, np.int64(max(alpha.size, 1)), key, z, dz, np.int64(z.size)),
+        )
     if given == cupy.float16:
         return z.astype(given), dz.astype(given)
     return z, dz
@@ -495,10 +498,22 @@ def gumbel_softmax_forward(logits, uniform_noise, temperature):
     if out.size:
         lanes = lanes_per_row(k)
         kernel = _function(dtype, "rc_gumbel_softmax_kernel")
-        kernel(_grid(rows * lanes, _BLOCK), (_BLOCK,),
-               (logits, np.int64(logits.size // k), noise, np.int64(noise.size // k),
-                tau, np.int64(max(tau.size, 1)), out, np.int64(rows), np.int64(k),
-                np.int32(lanes)))
+        kernel(
+            _grid(rows * lanes, _BLOCK),
+            (_BLOCK,),
+            (
+                logits,
+                np.int64(logits.size // k),
+                noise,
+                np.int64(noise.size // k),
+                tau,
+                np.int64(max(tau.size, 1)),
+                out,
+                np.int64(rows),
+                np.int64(k),
+                np.int32(lanes),
+            ),
+        )
     return out.astype(given) if given == cupy.float16 else out
 
 

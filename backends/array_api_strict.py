@@ -85,7 +85,18 @@ softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, softplus = (
 )
 lgamma, digamma, erf, erfc, ndtr, ndtri, log_ndtr, xlogy, i0e, i1e = (
     _bind(special, n)
-    for n in ("lgamma", "digamma", "erf", "erfc", "ndtr", "ndtri", "log_ndtr", "xlogy", "i0e", "i1e")
+    for n in (
+        "lgamma",
+        "digamma",
+        "erf",
+        "erfc",
+        "ndtr",
+        "ndtri",
+        "log_ndtr",
+        "xlogy",
+        "i0e",
+        "i1e",
+    )
 )
 
 

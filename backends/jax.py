@@ -98,8 +98,9 @@ class _StaticList(tuple):
 
 
 def _has_arrays(value):
-    return any(isinstance(leaf, (jax.Array, jax.core.Tracer))
-               for leaf in jax.tree_util.tree_leaves(value))
+    return any(
+        isinstance(leaf, (jax.Array, jax.core.Tracer)) for leaf in jax.tree_util.tree_leaves(value)
+    )
 
 
 def register_pytree(cls):

@@ -41,11 +41,15 @@ def _generator_for(rng, device):
 
 def uniform(rng, shape, dtype, device=None):
     """U[0, 1) variates."""
-    return torch.rand(tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device)
+    return torch.rand(
+        tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device
+    )
 
 
 def normal(rng, shape, dtype, device=None):
-    return torch.randn(tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device)
+    return torch.randn(
+        tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device
+    )
 
 
 def standard_gamma(rng, concentration, shape, dtype, device=None):

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 
 
-def interleaved_medians(cases: dict[str, Callable[[], object]], rounds: int = 15,
-                        warmup: int = 2) -> dict[str, float]:
+def interleaved_medians(
+    cases: dict[str, Callable[[], object]], rounds: int = 15, warmup: int = 2
+) -> dict[str, float]:
     """Median seconds per call of each case; each `fn` must block until its result is ready."""
     for fn in cases.values():
         for _ in range(warmup):

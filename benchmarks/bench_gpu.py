@@ -114,14 +114,16 @@ def _torch_cases(rows, k, n, device, rc):
     gen = torch.Generator(device=device).manual_seed(0)
     logits = torch.randn(rows, k, device=device, generator=gen).requires_grad_(True)
     g_soft = torch.randn(rows, k, device=device, generator=gen)
-    alpha = torch.exp(torch.empty(n, device=device).uniform_(math.log(0.1), math.log(10.0),
-                                                             generator=gen)).requires_grad_(True)
+    alpha = torch.exp(
+        torch.empty(n, device=device).uniform_(math.log(0.1), math.log(10.0), generator=gen)
+    ).requires_grad_(True)
     g_gamma = torch.randn(n, device=device, generator=gen)
 
     def timed(fn):
         def run():
             fn()
             sync()
+
         return run
 
     def backward(leaf, out, cot):
@@ -129,15 +131,22 @@ def _torch_cases(rows, k, n, device, rc):
         return grad
 
     soft = {
-        "torch ours": timed(lambda: backward(
-            logits, rc.RelaxedOneHotCategorical(TAU, logits=logits).rsample(), g_soft)),
-        "torch F.gumbel_softmax": timed(lambda: backward(
-            logits, F.gumbel_softmax(logits, tau=TAU), g_soft)),
+        "torch ours": timed(
+            lambda: backward(
+                logits, rc.RelaxedOneHotCategorical(TAU, logits=logits).rsample(), g_soft
+            )
+        ),
+        "torch F.gumbel_softmax": timed(
+            lambda: backward(logits, F.gumbel_softmax(logits, tau=TAU), g_soft)
+        ),
     }
     gamma = {
         "torch ours": timed(lambda: backward(alpha, rc.Gamma(alpha).rsample(), g_gamma)),
-        "torch torch.distributions.Gamma": timed(lambda: backward(
-            alpha, torch.distributions.Gamma(alpha, torch.ones_like(alpha)).rsample(), g_gamma)),
+        "torch torch.distributions.Gamma": timed(
+            lambda: backward(
+                alpha, torch.distributions.Gamma(alpha, torch.ones_like(alpha)).rsample(), g_gamma
+            )
+        ),
     }
     return soft, gamma
 
@@ -160,6 +169,7 @@ def _jax_cases(rows, k, n, rc):
         def grad(params, cot, k):
             _, pullback = jax.vjp(lambda p: sample(p, k), params)
             return pullback(cot)[0]
+
         return jax.jit(grad)
 
     def soft_hand(lg, k):
@@ -167,19 +177,23 @@ def _jax_cases(rows, k, n, rc):
 
     fns = {
         "soft": {
-            "jax ours": (vjp_of(lambda lg, k: rc.RelaxedOneHotCategorical(TAU, logits=lg)
-                                .rsample(rng=k)), logits, g_soft),
+            "jax ours": (
+                vjp_of(lambda lg, k: rc.RelaxedOneHotCategorical(TAU, logits=lg).rsample(rng=k)),
+                logits,
+                g_soft,
+            ),
             "jax hand (jax.random + jax.nn)": (vjp_of(soft_hand), logits, g_soft),
         },
         "gamma": {
             "jax ours": (vjp_of(lambda a, k: rc.Gamma(a).rsample(rng=k)), alpha, g_gamma),
-            "jax jax.random.gamma": (vjp_of(lambda a, k: jax.random.gamma(k, a)), alpha,
-                                     g_gamma),
+            "jax jax.random.gamma": (vjp_of(lambda a, k: jax.random.gamma(k, a)), alpha, g_gamma),
         },
     }
     return tuple(
-        {name: (lambda f=f, p=p, c=c: f(p, c, key).block_until_ready())
-         for name, (f, p, c) in group.items()}
+        {
+            name: (lambda f=f, p=p, c=c: f(p, c, key).block_until_ready())
+            for name, (f, p, c) in group.items()
+        }
         for group in (fns["soft"], fns["gamma"])
     )
 
@@ -215,8 +229,10 @@ def _cupy_cases(rows, k, n, rc):
         _ = g_gamma * partials["concentration"]
         sync()
 
-    return ({"cupy kernel (forward + VJP in cupy ops)": soft_kernel},
-            {"cupy kernel": gamma_kernel, "cupy core array-API path": gamma_core})
+    return (
+        {"cupy kernel (forward + VJP in cupy ops)": soft_kernel},
+        {"cupy kernel": gamma_kernel, "cupy core array-API path": gamma_core},
+    )
 
 
 # --- driver ----------------------------------------------------------------------------------
@@ -227,28 +243,40 @@ def _rows_for(times, peer, bytes_moved, peak, task):
     for name, seconds in times.items():
         ratio = seconds / times[peer] if peer in times else "n/a"
         rate = bytes_moved / seconds
-        rows.append((task, name, seconds * 1e3, ratio, rate / 1e9,
-                     rate / peak if peak else "n/a"))
+        rows.append((task, name, seconds * 1e3, ratio, rate / 1e9, rate / peak if peak else "n/a"))
     return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--elements", type=float, default=1e8,
-                        help="Gumbel-Softmax elements and Gamma samples (default 1e8)")
+    parser.add_argument(
+        "--elements",
+        type=float,
+        default=1e8,
+        help="Gumbel-Softmax elements and Gamma samples (default 1e8)",
+    )
     parser.add_argument("--quick", action="store_true", help="1e7 elements and samples")
     parser.add_argument("--k", type=int, default=1000, help="categories per row (default 1000)")
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--peak-gbps", type=float, default=None,
-                        help="the card's peak memory bandwidth in GB/s (default: queried)")
-    parser.add_argument("--allow-cpu", action="store_true",
-                        help="without a GPU, run torch and jax on the CPU (checks this script)")
+    parser.add_argument(
+        "--peak-gbps",
+        type=float,
+        default=None,
+        help="the card's peak memory bandwidth in GB/s (default: queried)",
+    )
+    parser.add_argument(
+        "--allow-cpu",
+        action="store_true",
+        help="without a GPU, run torch and jax on the CPU (checks this script)",
+    )
     args, _ = parser.parse_known_args(argv)
 
     gpus = _gpus()
     if not any(gpus.values()) and not args.allow_cpu:
-        print("bench_gpu: no CUDA GPU found (torch.cuda, cupy and jax report none); nothing "
-              "measured. Run it on a GPU machine.")
+        print(
+            "bench_gpu: no CUDA GPU found (torch.cuda, cupy and jax report none); nothing "
+            "measured. Run it on a GPU machine."
+        )
         return []
     # JAX would otherwise reserve 75% of the GPU's memory at start, starving torch and cupy
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
@@ -258,10 +286,12 @@ def main(argv=None):
     rows, k = max(1, n // args.k), args.k
     peak, device_name, how = peak_bandwidth(args.peak_gbps)
     soft_bytes, gamma_bytes = 20 * rows * k, 16 * n
-    print(f"# GPU benchmark: {device_name}; peak {peak / 1e9 if peak else 'n/a'} GB/s ({how})\n"
-          f"machine: {platform.node()}; frameworks on GPU: "
-          f"{', '.join(f for f, ok in gpus.items() if ok) or 'none (CPU check run)'}\n"
-          f"Gumbel-Softmax {rows} x {k} float32, temperature {TAU}; Gamma {n} float32 samples\n")
+    print(
+        f"# GPU benchmark: {device_name}; peak {peak / 1e9 if peak else 'n/a'} GB/s ({how})\n"
+        f"machine: {platform.node()}; frameworks on GPU: "
+        f"{', '.join(f for f, ok in gpus.items() if ok) or 'none (CPU check run)'}\n"
+        f"Gumbel-Softmax {rows} x {k} float32, temperature {TAU}; Gamma {n} float32 samples\n"
+    )
 
     headers = ("task", "case", "ms", "/ peer", "effective GB/s", "fraction of peak")
     table = []
@@ -295,15 +325,18 @@ def main(argv=None):
     else:
         jax_soft, jax_gamma = {}, {}
     table += _rows_for(times_soft, peers["soft"], soft_bytes, peak, "gumbel-softmax")
-    table += _rows_for(jax_soft, "jax hand (jax.random + jax.nn)", soft_bytes, peak,
-                       "gumbel-softmax")
+    table += _rows_for(
+        jax_soft, "jax hand (jax.random + jax.nn)", soft_bytes, peak, "gumbel-softmax"
+    )
     table += _rows_for(times_gamma, peers["gamma"], gamma_bytes, peak, "gamma")
     table += _rows_for(jax_gamma, "jax jax.random.gamma", gamma_bytes, peak, "gamma")
     print()
     print_table(table, headers)
-    print("\n/ peer: torch and cupy rows against the torch peer, jax rows against the jax peer. "
-          "Effective GB/s counts the bytes a fused implementation must move (20 per element "
-          "for Gumbel-Softmax rsample+backward, 16 per Gamma sample).")
+    print(
+        "\n/ peer: torch and cupy rows against the torch peer, jax rows against the jax peer. "
+        "Effective GB/s counts the bytes a fused implementation must move (20 per element "
+        "for Gumbel-Softmax rsample+backward, 16 per Gamma sample)."
+    )
     return table
 
 

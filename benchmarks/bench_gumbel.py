@@ -79,9 +79,9 @@ def _torch_cases(family, logits, weights, rc):
             # HardConcrete draws noise of shape sample_shape + (1,): give it a trailing axis
             gamma, xi = torch.tensor(-0.1), torch.tensor(1.1)
             cases["relaxit"] = run(
-                lambda: rx.HardConcrete(
-                    torch.exp(logits)[..., None], tau, xi, gamma
-                ).rsample(logits.shape)[..., 0]
+                lambda: rx.HardConcrete(torch.exp(logits)[..., None], tau, xi, gamma).rsample(
+                    logits.shape
+                )[..., 0]
             )
     return cases
 
@@ -120,9 +120,7 @@ def _jax_cases(family, shape, rc):
         return jnp.sum(weights * cls(TAU, logits=lg).rsample(rng=k))
 
     compiled = {"jax ours": jax.jit(jax.grad(ours)), "jax hand": jax.jit(jax.grad(hand))}
-    return {
-        name: (lambda f=f: f(logits, key).block_until_ready()) for name, f in compiled.items()
-    }
+    return {name: (lambda f=f: f(logits, key).block_until_ready()) for name, f in compiled.items()}
 
 
 def cpu_name() -> str:
@@ -168,9 +166,17 @@ def main(argv=None):
         f"jax {jax.__version__} on {jax.devices()[0].platform} (XLA's default threads); "
         f"relaxit {relaxit_version}; float32, temperature {TAU}\n"
     )
-    headers = ("family", "batch x K", "ours torch ms", "/ torch.distributions",
-               "/ F.gumbel_softmax", "/ relaxit", "/ fastest torch peer", "ours jax jit ms",
-               "/ hand jax jit")
+    headers = (
+        "family",
+        "batch x K",
+        "ours torch ms",
+        "/ torch.distributions",
+        "/ F.gumbel_softmax",
+        "/ relaxit",
+        "/ fastest torch peer",
+        "ours jax jit ms",
+        "/ hand jax jit",
+    )
     rows = []
     for family in FAMILIES:
         for shape in shapes:
@@ -181,18 +187,24 @@ def main(argv=None):
             # torch and jax apart: a call of one framework right after the other's pays
             # for waking its thread pool, which would bias whichever case comes first
             times = interleaved_medians(cases, rounds=rounds, warmup=3)
-            times.update(interleaved_medians(_jax_cases(family, shape, rc), rounds=rounds,
-                                             warmup=3))
+            times.update(
+                interleaved_medians(_jax_cases(family, shape, rc), rounds=rounds, warmup=3)
+            )
             torch_peers = [n for n in cases if n != "ours"]
             fastest = min(torch_peers, key=times.__getitem__)
-            rows.append((
-                family, f"{shape[0]}x{shape[1]}", times["ours"] * 1e3,
-                _ratio(cases, times, "torch.distributions"),
-                _ratio(cases, times, "F.gumbel_softmax"),
-                _ratio(cases, times, "relaxit"),
-                f"{times['ours'] / times[fastest]:.3g} ({fastest})",
-                times["jax ours"] * 1e3, times["jax ours"] / times["jax hand"],
-            ))
+            rows.append(
+                (
+                    family,
+                    f"{shape[0]}x{shape[1]}",
+                    times["ours"] * 1e3,
+                    _ratio(cases, times, "torch.distributions"),
+                    _ratio(cases, times, "F.gumbel_softmax"),
+                    _ratio(cases, times, "relaxit"),
+                    f"{times['ours'] / times[fastest]:.3g} ({fastest})",
+                    times["jax ours"] * 1e3,
+                    times["jax ours"] / times["jax hand"],
+                )
+            )
             print(f"  {family} {shape[0]}x{shape[1]}: {rounds} rounds", flush=True)
     print()
     print_table(rows, headers)

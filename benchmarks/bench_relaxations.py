@@ -52,8 +52,12 @@ def _cases(shape):
         },
         "HardConcrete": {
             "ours": _step(lambda l: rc.HardConcrete(2 / 3, logits=l), logits),
-            "relaxit": _step(lambda l: rx.HardConcrete(l.exp(), torch.tensor(2 / 3),
-                                                       torch.tensor(1.1), torch.tensor(-0.1)), logits),
+            "relaxit": _step(
+                lambda l: rx.HardConcrete(
+                    l.exp(), torch.tensor(2 / 3), torch.tensor(1.1), torch.tensor(-0.1)
+                ),
+                logits,
+            ),
         },
         "StraightThroughBernoulli": {
             "ours": _step(lambda p: rc.StraightThroughBernoulli(probs=p), probs),
@@ -73,8 +77,12 @@ def _cases(shape):
         },
         "GumbelSoftmaxTopK(k=4)": {
             "ours": _step(lambda l: rc.GumbelSoftmaxTopK(0.5, 4, logits=l), logits),
-            "relaxit": _step(lambda l: _TopK(rx.GumbelSoftmaxTopK(logits=l, K=torch.tensor(4),
-                                                                  tau=t, hard=False)), logits),
+            "relaxit": _step(
+                lambda l: _TopK(
+                    rx.GumbelSoftmaxTopK(logits=l, K=torch.tensor(4), tau=t, hard=False)
+                ),
+                logits,
+            ),
         },
         "LogisticNormalSoftmax": {
             "ours": _step(lambda m, s: rc.LogisticNormalSoftmax(m, s), loc, scale),
@@ -82,17 +90,23 @@ def _cases(shape):
             "torch.distributions": _step(
                 lambda m, s: torch.distributions.TransformedDistribution(
                     torch.distributions.Independent(torch.distributions.Normal(m, s), 1),
-                    torch.distributions.transforms.SoftmaxTransform()), loc, scale),
+                    torch.distributions.transforms.SoftmaxTransform(),
+                ),
+                loc,
+                scale,
+            ),
         },
         "RelaxedBernoulli (reference)": {
             "ours": _step(lambda p: rc.RelaxedBernoulli(t, probs=p), probs),
             "torch.distributions": _step(
-                lambda p: torch.distributions.RelaxedBernoulli(t, probs=p), probs),
+                lambda p: torch.distributions.RelaxedBernoulli(t, probs=p), probs
+            ),
         },
         "RelaxedOneHotCategorical (reference)": {
             "ours": _step(lambda p: rc.RelaxedOneHotCategorical(t, probs=p), cat),
             "torch.distributions": _step(
-                lambda p: torch.distributions.RelaxedOneHotCategorical(t, probs=p), cat),
+                lambda p: torch.distributions.RelaxedOneHotCategorical(t, probs=p), cat
+            ),
         },
     }
 
@@ -117,10 +131,20 @@ def main():
         for name, cases in _cases(shape).items():
             times = interleaved_medians(cases, rounds=args.rounds, warmup=1)
             for peer in (p for p in cases if p != "ours"):
-                rows.append((name, label, peer, times["ours"] * 1e3, times[peer] * 1e3,
-                             times["ours"] / times[peer]))
-    print(f"torch {torch.__version__}, CPU, 1 thread, float32, rsample + backward, "
-          f"median of {args.rounds} interleaved rounds")
+                rows.append(
+                    (
+                        name,
+                        label,
+                        peer,
+                        times["ours"] * 1e3,
+                        times[peer] * 1e3,
+                        times["ours"] / times[peer],
+                    )
+                )
+    print(
+        f"torch {torch.__version__}, CPU, 1 thread, float32, rsample + backward, "
+        f"median of {args.rounds} interleaved rounds"
+    )
     print_table(rows, ("class", "elements", "peer", "ours ms", "peer ms", "ratio"))
 
 

@@ -2,7 +2,8 @@
 
 Each module's ``main()`` is called with ``sys.argv`` set to its name plus the flags given
 here, so a module that parses flags sees them. A module that cannot import a peer library
-(ModuleNotFoundError for anything but relaxcore or this folder's modules) is skipped with the reason;
+(ModuleNotFoundError for anything but relaxcore or this folder's modules) is skipped
+with the reason;
 any other error propagates.
 """
 

@@ -144,8 +144,12 @@ def train_jax(train, test, args, bar):
         params = []
         for a, b in zip(dims[:-1], dims[1:], strict=True):
             bound = 1.0 / math.sqrt(a)
-            params.append((jnp.asarray(rng.uniform(-bound, bound, (a, b)), jnp.float32),
-                           jnp.asarray(rng.uniform(-bound, bound, b), jnp.float32)))
+            params.append(
+                (
+                    jnp.asarray(rng.uniform(-bound, bound, (a, b)), jnp.float32),
+                    jnp.asarray(rng.uniform(-bound, bound, b), jnp.float32),
+                )
+            )
         return params
 
     def mlp(params, h):
@@ -192,9 +196,15 @@ def train_jax(train, test, args, bar):
         logits = encode_jit(state["params"], jnp.asarray(x))
         return np.asarray(logits).reshape(len(x), args.latents, args.categories)
 
-    return run_training(train, args, bar, step, evaluate,
-                        lambda z: np.asarray(decode_jit(state["params"], jnp.asarray(z))),
-                        encode_mode)
+    return run_training(
+        train,
+        args,
+        bar,
+        step,
+        evaluate,
+        lambda z: np.asarray(decode_jit(state["params"], jnp.asarray(z))),
+        encode_mode,
+    )
 
 
 # --- shared loop and pictures -------------------------------------------------------------
@@ -208,8 +218,10 @@ def run_training(train, args, bar, step, evaluate, decode, encode_mode):
     t = 0
     for epoch in range(1, args.epochs + 1):
         order = rng.permutation(len(train))
-        batches = [order[i:i + args.batch_size]
-                   for i in range(0, len(order) - args.batch_size + 1, args.batch_size)]
+        batches = [
+            order[i : i + args.batch_size]
+            for i in range(0, len(order) - args.batch_size + 1, args.batch_size)
+        ]
         values = []
         for idx in batches[: args.max_batches]:
             tau = temperature(t, args.anneal_rate)
@@ -220,8 +232,10 @@ def run_training(train, args, bar, step, evaluate, decode, encode_mode):
         history["train_elbo"].append(float(np.mean(values)))
         history["test_elbo"].append(evaluate())
         history["tau"].append(tau)
-        bar.write(f"epoch {epoch:3d}: train ELBO (relaxed) {history['train_elbo'][-1]:8.2f}  "
-                  f"test ELBO {history['test_elbo'][-1]:8.2f}  tau {tau:.3f}")
+        bar.write(
+            f"epoch {epoch:3d}: train ELBO (relaxed) {history['train_elbo'][-1]:8.2f}  "
+            f"test ELBO {history['test_elbo'][-1]:8.2f}  tau {tau:.3f}"
+        )
     return history, decode, encode_mode
 
 
@@ -244,11 +258,18 @@ def save_pictures(test, decode, encode_mode, args, side) -> list[str]:
     samples = decode(np.eye(args.categories, dtype=np.float32)[prior].reshape(64, -1))
     paths = []
     for name, rows, title in [
-        ("reconstructions", np.concatenate([originals[:16], recons[:16], originals[16:],
-                                            recons[16:]]).reshape(4, 16, side, side),
-         "test digits (rows 1, 3) and reconstructions from the mode of q(z|x) (rows 2, 4)"),
-        ("samples", samples.reshape(4, 16, side, side),
-         f"decoded prior draws: {args.latents} uniform categorical latents x {args.categories}"),
+        (
+            "reconstructions",
+            np.concatenate([originals[:16], recons[:16], originals[16:], recons[16:]]).reshape(
+                4, 16, side, side
+            ),
+            "test digits (rows 1, 3) and reconstructions from the mode of q(z|x) (rows 2, 4)",
+        ),
+        (
+            "samples",
+            samples.reshape(4, 16, side, side),
+            f"decoded prior draws: {args.latents} uniform categorical latents x {args.categories}",
+        ),
     ]:
         padded = np.pad(rows, ((0, 0), (0, 0), (1, 1), (1, 1)))  # a blank frame per digit
         grid = np.concatenate([np.concatenate(list(row), axis=1) for row in padded], axis=0)
@@ -272,8 +293,12 @@ def parse(argv=None):
     p.add_argument("--max-batches", type=int, default=None, help="cap on batches per epoch")
     p.add_argument("--latents", type=int, default=16, help="N categorical latent variables")
     p.add_argument("--categories", type=int, default=10, help="K categories each")
-    p.add_argument("--anneal-rate", type=float, default=None,
-                   help="r in tau = max(0.5, exp(-r t)); default: tau reaches 0.5 halfway")
+    p.add_argument(
+        "--anneal-rate",
+        type=float,
+        default=None,
+        help="r in tau = max(0.5, exp(-r t)); default: tau reaches 0.5 halfway",
+    )
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
@@ -293,16 +318,20 @@ def main(argv=None) -> dict:
     per_epoch = min(per_epoch, args.max_batches or per_epoch)
     if args.anneal_rate is None:
         args.anneal_rate = math.log(2.0) / max(1.0, 0.5 * args.epochs * per_epoch)
-    print(f"{args.framework}: {args.dataset} ({len(train)} train, {len(test)} test images), "
-          f"{args.latents} latents x {args.categories} categories, {args.epochs} epochs of "
-          f"{per_epoch} batches, tau = max(0.5, exp(-{args.anneal_rate:.3g} t))")
+    print(
+        f"{args.framework}: {args.dataset} ({len(train)} train, {len(test)} test images), "
+        f"{args.latents} latents x {args.categories} categories, {args.epochs} epochs of "
+        f"{per_epoch} batches, tau = max(0.5, exp(-{args.anneal_rate:.3g} t))"
+    )
     trainer = train_torch if args.framework == "torch" else train_jax
     with tqdm(total=args.epochs * per_epoch, desc=f"VAE {args.framework}", unit="step") as bar:
         history, decode, encode_mode = trainer(train, test, args, bar)
     history["pngs"] = save_pictures(test, decode, encode_mode, args, DATASETS[args.dataset])
     history["seconds"] = time.perf_counter() - start
-    print(f"final test ELBO {history['test_elbo'][-1]:.2f} nats per image "
-          f"({history['seconds']:.0f} s); pictures: {', '.join(history['pngs'])}")
+    print(
+        f"final test ELBO {history['test_elbo'][-1]:.2f} nats per image "
+        f"({history['seconds']:.0f} s); pictures: {', '.join(history['pngs'])}"
+    )
     return history
 
 

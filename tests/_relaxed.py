@@ -5,7 +5,8 @@ from scipy.special import expit, gammaln, log_softmax, logsumexp
 
 
 def concrete_log_density(z, logits, tau):
-    """Maddison et al. 2017: log of Gamma(K) tau^(K-1) prod(pi_k z_k^(-tau-1)) / (sum pi_k z_k^-tau)^K."""
+    """Maddison et al. 2017, the log of
+    Gamma(K) tau^(K-1) prod(pi_k z_k^(-tau-1)) / (sum pi_k z_k^-tau)^K."""
     k = z.shape[-1]
     log_pi = log_softmax(logits, axis=-1)
     tau = np.asarray(tau)[..., None]
@@ -30,10 +31,13 @@ def binary_concrete(u, logits, tau):
 
 
 def binary_concrete_log_density(z, logits, tau):
-    """Maddison et al. 2017, section 3.3: tau a z^(-tau-1) (1-z)^(-tau-1) / (a z^-tau + (1-z)^-tau)^2."""
+    """Maddison et al. 2017, section 3.3, the log of
+    tau a z^(-tau-1) (1-z)^(-tau-1) / (a z^-tau + (1-z)^-tau)^2."""
     a = np.exp(logits)
     return (
-        np.log(tau) + np.log(a) + (-tau - 1) * (np.log(z) + np.log1p(-z))
+        np.log(tau)
+        + np.log(a)
+        + (-tau - 1) * (np.log(z) + np.log1p(-z))
         - 2 * np.log(a * z**-tau + (1 - z) ** -tau)
     )
 

@@ -111,7 +111,9 @@ class Harness:
 
             leaves = [a.detach().clone().requires_grad_(True) for a in args]
             grads = torch.autograd.grad(f(*leaves), leaves, allow_unused=True)
-            return [np.zeros(a.shape) if g is None else self.to_numpy(g) for a, g in zip(leaves, grads)]
+            return [
+                np.zeros(a.shape) if g is None else self.to_numpy(g) for a, g in zip(leaves, grads)
+            ]
         if self.name == "jax":
             import jax
 

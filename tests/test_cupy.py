@@ -205,30 +205,37 @@ def _cases():
     return {
         "Beta": lambda a: rc.Beta(a([0.5, 2.0, 9.0]), a([1.5, 0.7, 3.0])),
         "CorrelatedRelaxedBernoulli": lambda a: rc.CorrelatedRelaxedBernoulli(
-            0.5, a(np.eye(4) * 0.6 + 0.4), logits=a(LOGITS)),
+            0.5, a(np.eye(4) * 0.6 + 0.4), logits=a(LOGITS)
+        ),
         "Dirichlet": lambda a: rc.Dirichlet(a([[0.3, 1.0, 4.0], [2.0, 2.0, 0.5]])),
         "Gamma": lambda a: rc.Gamma(a([0.3, 2.0, 40.0]), a([1.5, 0.5, 2.0])),
-        "GaussianRelaxedBernoulli": lambda a: rc.GaussianRelaxedBernoulli(a([0.2, -1.0]),
-                                                                          a([0.5, 2.0])),
+        "GaussianRelaxedBernoulli": lambda a: rc.GaussianRelaxedBernoulli(
+            a([0.2, -1.0]), a([0.5, 2.0])
+        ),
         "GumbelSoftmaxTopK": lambda a: rc.GumbelSoftmaxTopK(0.5, 2, logits=a(LOGITS)),
         "HardConcrete": lambda a: rc.HardConcrete(0.5, logits=a(LOGITS)),
         "InvertibleGaussian": lambda a: rc.InvertibleGaussian(a(LOGITS), a(LOGITS * 0 + 0.7), 0.5),
         "Logistic": lambda a: rc.Logistic(a([0.0, 1.0]), a([1.0, 0.3])),
-        "LogisticNormalSoftmax": lambda a: rc.LogisticNormalSoftmax(a(LOGITS[:, :3]),
-                                                                    a(np.full((2, 3), 0.8))),
-        "MultivariateNormalDiag": lambda a: rc.MultivariateNormalDiag(a(LOGITS),
-                                                                      a(LOGITS * 0 + 0.5)),
+        "LogisticNormalSoftmax": lambda a: rc.LogisticNormalSoftmax(
+            a(LOGITS[:, :3]), a(np.full((2, 3), 0.8))
+        ),
+        "MultivariateNormalDiag": lambda a: rc.MultivariateNormalDiag(
+            a(LOGITS), a(LOGITS * 0 + 0.5)
+        ),
         "Normal": lambda a: rc.Normal(a([0.0, 1.0]), a([1.0, 0.3])),
         "RelaxedBernoulli": lambda a: rc.RelaxedBernoulli(0.5, logits=a(LOGITS)),
         "RelaxedOneHotCategorical": lambda a: rc.RelaxedOneHotCategorical(0.5, logits=a(LOGITS)),
-        "RelaxedOneHotCategoricalStraightThrough":
-            lambda a: rc.RelaxedOneHotCategoricalStraightThrough(0.5, logits=a(LOGITS)),
+        "RelaxedOneHotCategoricalStraightThrough": lambda a: (
+            rc.RelaxedOneHotCategoricalStraightThrough(0.5, logits=a(LOGITS))
+        ),
         "StochasticTimesSmooth": lambda a: rc.StochasticTimesSmooth(logits=a(LOGITS)),
         "StraightThroughBernoulli": lambda a: rc.StraightThroughBernoulli(logits=a(LOGITS)),
-        "StudentT": lambda a: rc.StudentT(a([0.5, 3.0, 30.0]), a([0.0, 1.0, -2.0]),
-                                          a([1.0, 2.0, 0.5])),
+        "StudentT": lambda a: rc.StudentT(
+            a([0.5, 3.0, 30.0]), a([0.0, 1.0, -2.0]), a([1.0, 2.0, 0.5])
+        ),
         "TransformedDistribution": lambda a: rc.TransformedDistribution(
-            rc.Normal(a([0.0, 1.0]), a([1.0, 0.3])), bij.Exp()),
+            rc.Normal(a([0.0, 1.0]), a([1.0, 0.3])), bij.Exp()
+        ),
         "Uniform": lambda a: rc.Uniform(a([0.0, -1.0]), a([1.0, 3.0])),
         "VonMises": lambda a: rc.VonMises(a([0.0, 1.0, -2.0]), a([0.5, 4.0, 1000.0])),
     }
@@ -255,12 +262,17 @@ def test_core_distribution_on_cupy_matches_numpy(cp, name):
     except NotImplementedError:
         lp_np = None
     if lp_np is not None:
-        np.testing.assert_allclose(cp.asnumpy(d_cp.log_prob(cp.asarray(z_np))), lp_np,
-                                   rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            cp.asnumpy(d_cp.log_prob(cp.asarray(z_np))), lp_np, rtol=1e-9, atol=1e-9
+        )
     if _explicit(d_np):
         noise = d_np.sample_noise((4,), rng=0)
-        np.testing.assert_allclose(cp.asnumpy(d_cp.reparameterize(cp.asarray(noise))),
-                                   d_np.reparameterize(noise), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            cp.asnumpy(d_cp.reparameterize(cp.asarray(noise))),
+            d_np.reparameterize(noise),
+            rtol=1e-9,
+            atol=1e-9,
+        )
     if hasattr(d_np, "implicit_partials"):
         want = d_np.implicit_partials(z_np)
         got = d_cp.implicit_partials(cp.asarray(z_np))

@@ -78,8 +78,11 @@ def build_host_library(folder: Path) -> dict:
     for dtype in DTYPES:
         out = folder / f"kernels_{dtype}.so"
         flags = ["-DRC_SINGLE"] if dtype == "float32" else []
-        subprocess.run([cc, "-std=c99", "-O2", "-fPIC", "-shared", *flags, "-o", str(out),
-                        str(source), "-lm"], check=True, capture_output=True)
+        subprocess.run(
+            [cc, "-std=c99", "-O2", "-fPIC", "-shared", *flags, "-o", str(out), str(source), "-lm"],
+            check=True,
+            capture_output=True,
+        )
         libs[dtype] = _bind(ctypes.CDLL(str(out)), np.dtype(dtype))
     return libs
 
@@ -147,8 +150,9 @@ def test_log_partial_matches_mpmath_table(lib, dtype):
 def _grid(dtype):
     """(a, x) over alpha 1e-3 .. 1e4 and quantiles 1e-6 .. 1 - 1e-6, x > 0 in `dtype`."""
     tails = np.geomspace(1e-6, 0.1, 12)
-    a, q = np.meshgrid(np.geomspace(1e-3, 1e4, 61),
-                       np.concatenate([tails, np.linspace(0.15, 0.85, 15), 1 - tails]))
+    a, q = np.meshgrid(
+        np.geomspace(1e-3, 1e4, 61), np.concatenate([tails, np.linspace(0.15, 0.85, 15), 1 - tails])
+    )
     a, q = a.ravel(), q.ravel()
     x = np.where(q < 0.5, sc.gammaincinv(a, q), sc.gammainccinv(a, 1 - q)).astype(dtype)
     keep = x > 0
@@ -188,8 +192,11 @@ def test_philox_known_answers(lib):
     cases = [
         ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
         ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-        ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-         (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+        (
+            (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+            (0xA4093822, 0x299F31D0),
+            (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+        ),
     ]
     for ctr, key, want in cases:
         words = np.array(ctr, dtype=np.uint32)
@@ -264,8 +271,8 @@ def _gumbel_case(k, rows, dtype, seed):
         logits[gen.random((rows, k)) < 0.2] = -np.inf  # categories of probability 0
         logits[:, 0] = gen.normal(size=rows)  # at least one finite per row
     u = gen.random((rows, k))
-    u.flat[:: 7] = 0.0  # the end points, clamped into (0, 1) by both codes
-    u.flat[3 :: 11] = np.nextafter(1.0, 0.0)
+    u.flat[::7] = 0.0  # the end points, clamped into (0, 1) by both codes
+    u.flat[3::11] = np.nextafter(1.0, 0.0)
     tau = np.geomspace(0.05, 5.0, rows)
     return (np.ascontiguousarray(v, dtype=dtype) for v in (logits, u, tau))
 
@@ -299,8 +306,11 @@ def test_cuda_source_compiles_with_nvcc(tmp_path, dtype):
     source = tmp_path / "kernels.cu"
     source.write_text(KERNEL_SOURCE)
     flags = ["-DRC_SINGLE"] if dtype == "float32" else []
-    done = subprocess.run([nvcc, "-c", "-arch=sm_90", *flags, "-o", str(tmp_path / "k.o"),
-                           str(source)], capture_output=True, text=True)
+    done = subprocess.run(
+        [nvcc, "-c", "-arch=sm_90", *flags, "-o", str(tmp_path / "k.o"), str(source)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     nm = shutil.which("nm")
     if nm is not None:  # the host stubs carry the kernels' extern "C" names

@@ -21,10 +21,22 @@ def test_demo_trains_and_writes_pictures(framework, tmp_path):
     extra = ("optax",) if framework == "jax" else ()
     for name in ("sklearn", "matplotlib", "tqdm", framework, *extra):
         pytest.importorskip(name)
-    history = load_demo().main([
-        "--framework", framework, "--epochs", "1", "--max-batches", "15", "--latents", "8",
-        "--lr", "3e-3", "--out", str(tmp_path),
-    ])
+    history = load_demo().main(
+        [
+            "--framework",
+            framework,
+            "--epochs",
+            "1",
+            "--max-batches",
+            "15",
+            "--latents",
+            "8",
+            "--lr",
+            "3e-3",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     elbos = [history["initial_test_elbo"], *history["train_elbo"], *history["test_elbo"]]
     assert all(math.isfinite(e) for e in elbos)
     # 15 Adam steps take the test ELBO (nats per 8x8 image) well above its value at init

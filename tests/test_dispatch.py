@@ -80,9 +80,11 @@ def test_backends_share_their_public_names():
         for node in tree.body:
             targets = []
             if isinstance(node, (ast.FunctionDef, ast.Import, ast.ImportFrom)):
-                targets = [node.name] if isinstance(node, ast.FunctionDef) else [
-                    (a.asname or a.name) for a in node.names
-                ]
+                targets = (
+                    [node.name]
+                    if isinstance(node, ast.FunctionDef)
+                    else [(a.asname or a.name) for a in node.names]
+                )
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
                     elts = t.elts if isinstance(t, ast.Tuple) else [t]
@@ -90,10 +92,34 @@ def test_backends_share_their_public_names():
             public |= {t for t in targets if not t.startswith("_")}
         names[path.stem] = public
     required = {
-        "name", "xp", "default_float_dtype", "as_rng", "split_rng", "uniform", "normal",
-        "standard_gamma", "stop_gradient", "is_traced", "softmax", "log_softmax", "logsumexp",
-        "sigmoid", "log_sigmoid", "softplus", "lgamma", "digamma", "erf", "erfc", "ndtr",
-        "ndtri", "log_ndtr", "gammainc", "gammaincc", "xlogy", "i0e", "i1e",
+        "name",
+        "xp",
+        "default_float_dtype",
+        "as_rng",
+        "split_rng",
+        "uniform",
+        "normal",
+        "standard_gamma",
+        "stop_gradient",
+        "is_traced",
+        "softmax",
+        "log_softmax",
+        "logsumexp",
+        "sigmoid",
+        "log_sigmoid",
+        "softplus",
+        "lgamma",
+        "digamma",
+        "erf",
+        "erfc",
+        "ndtr",
+        "ndtri",
+        "log_ndtr",
+        "gammainc",
+        "gammaincc",
+        "xlogy",
+        "i0e",
+        "i1e",
     }
     assert set(names) >= {"numpy", "torch", "jax", "cupy", "array_api_strict"}
     for backend_name, public in names.items():

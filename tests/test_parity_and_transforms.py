@@ -10,7 +10,9 @@ NOISE = np.random.default_rng(0).uniform(size=(3, 2, 4))
 FAMILIES = {
     "categorical": (lambda lg: rc.RelaxedOneHotCategorical(0.5, logits=lg), LOGITS, NOISE),
     "straight_through": (
-        lambda lg: rc.RelaxedOneHotCategoricalStraightThrough(0.5, logits=lg), LOGITS, NOISE,
+        lambda lg: rc.RelaxedOneHotCategoricalStraightThrough(0.5, logits=lg),
+        LOGITS,
+        NOISE,
     ),
     "bernoulli": (lambda lg: rc.RelaxedBernoulli(0.5, logits=lg), LOGITS, NOISE[..., :4]),
 }

@@ -13,20 +13,42 @@ R3 = [[1.0, 0.6, -0.3], [0.6, 1.0, 0.2], [-0.3, 0.2, 1.0]]
 
 # name -> (constructor from keyword arrays, differentiable float64 parameters, fixed kwargs)
 CASES = {
-    "GaussianRelaxedBernoulli": (rc.GaussianRelaxedBernoulli,
-                                 {"loc": [0.3, 0.6, 0.5], "scale": [0.2, 0.3, 0.25]}, {}),
-    "HardConcrete": (rc.HardConcrete, {"temperature": [0.66, 0.5, 1.0], "logits": [0.5, -0.3, 1.0],
-                                        "low": [-0.1, -0.2, -0.1], "high": [1.1, 1.05, 1.2]}, {}),
+    "GaussianRelaxedBernoulli": (
+        rc.GaussianRelaxedBernoulli,
+        {"loc": [0.3, 0.6, 0.5], "scale": [0.2, 0.3, 0.25]},
+        {},
+    ),
+    "HardConcrete": (
+        rc.HardConcrete,
+        {
+            "temperature": [0.66, 0.5, 1.0],
+            "logits": [0.5, -0.3, 1.0],
+            "low": [-0.1, -0.2, -0.1],
+            "high": [1.1, 1.05, 1.2],
+        },
+        {},
+    ),
     "StochasticTimesSmooth": (rc.StochasticTimesSmooth, {"probs": [0.3, 0.8, 0.5]}, {}),
-    "CorrelatedRelaxedBernoulli": (rc.CorrelatedRelaxedBernoulli,
-                                   {"temperature": 0.5, "logits": [0.5, -0.3, 1.0]},
-                                   {"correlation": R3}),
-    "InvertibleGaussian": (rc.InvertibleGaussian, {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.0],
-                                                   "temperature": 0.5, "delta": 1.5}, {}),
-    "GumbelSoftmaxTopK": (rc.GumbelSoftmaxTopK, {"temperature": 0.5, "logits": [0.1, 1.0, -0.5, 0.3]},
-                          {"k": 2}),
-    "LogisticNormalSoftmax": (rc.LogisticNormalSoftmax, {"loc": [0.5, -1.0, 2.0],
-                                                         "scale": [1.0, 0.5, 2.0]}, {}),
+    "CorrelatedRelaxedBernoulli": (
+        rc.CorrelatedRelaxedBernoulli,
+        {"temperature": 0.5, "logits": [0.5, -0.3, 1.0]},
+        {"correlation": R3},
+    ),
+    "InvertibleGaussian": (
+        rc.InvertibleGaussian,
+        {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.0], "temperature": 0.5, "delta": 1.5},
+        {},
+    ),
+    "GumbelSoftmaxTopK": (
+        rc.GumbelSoftmaxTopK,
+        {"temperature": 0.5, "logits": [0.1, 1.0, -0.5, 0.3]},
+        {"k": 2},
+    ),
+    "LogisticNormalSoftmax": (
+        rc.LogisticNormalSoftmax,
+        {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.0]},
+        {},
+    ),
 }
 NAMES = list(CASES)
 
@@ -62,8 +84,9 @@ def test_shapes_dtype_and_sampling_protocol(backend, name):
         assert z.dtype == backend.dtype(dtype)
         again = d.reparameterize(d.sample_noise((4, 2), rng=backend.rng(3)))
         np.testing.assert_array_equal(backend.to_numpy(z), backend.to_numpy(again))
-        np.testing.assert_array_equal(backend.to_numpy(d.sample((4, 2), rng=backend.rng(3))),
-                                      backend.to_numpy(z))
+        np.testing.assert_array_equal(
+            backend.to_numpy(d.sample((4, 2), rng=backend.rng(3))), backend.to_numpy(z)
+        )
         assert np.all(np.isfinite(backend.to_numpy(z)))
         if name != "GumbelSoftmaxTopK":
             lp = d.log_prob(z)
@@ -79,8 +102,12 @@ def test_cross_backend_parity_at_identical_noise(backend, name):
     out = build(backend, name).reparameterize(backend.asarray(noise))
     np.testing.assert_allclose(backend.to_numpy(out), ref, rtol=1e-10, atol=1e-12)
     if name != "GumbelSoftmaxTopK":
-        np.testing.assert_allclose(backend.to_numpy(build(backend, name).log_prob(out)),
-                                   build(_NUMPY, name).log_prob(ref), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            backend.to_numpy(build(backend, name).log_prob(out)),
+            build(_NUMPY, name).log_prob(ref),
+            rtol=1e-9,
+            atol=1e-9,
+        )
 
 
 def _fd_grads(name, noise, weights, h=1e-6):
@@ -132,20 +159,32 @@ def build_from(h, name, arrays, fixed=None):
 
 
 EXTREME = {
-    "GaussianRelaxedBernoulli": [{"loc": [50.0, -50.0, 1e4, -1e4], "scale": [1e-3, 1e3, 1e-3, 1.0]}],
-    "HardConcrete": [{"temperature": 1e-3, "logits": [50.0, -50.0, 1e4, -1e4]},
-                     {"temperature": [0.5, 1e-3], "probs": [0.0, 1.0]}],
+    "GaussianRelaxedBernoulli": [
+        {"loc": [50.0, -50.0, 1e4, -1e4], "scale": [1e-3, 1e3, 1e-3, 1.0]}
+    ],
+    "HardConcrete": [
+        {"temperature": 1e-3, "logits": [50.0, -50.0, 1e4, -1e4]},
+        {"temperature": [0.5, 1e-3], "probs": [0.0, 1.0]},
+    ],
     "StraightThroughBernoulli": [{"logits": [50.0, -50.0, 1e4, -1e4]}, {"probs": [0.0, 1.0]}],
     "StochasticTimesSmooth": [{"logits": [50.0, -50.0, 1e4, -1e4]}, {"probs": [0.0, 1.0]}],
-    "CorrelatedRelaxedBernoulli": [{"temperature": 1e-3, "logits": [50.0, -1e4, 1e4]},
-                                   {"temperature": 0.5, "probs": [0.0, 1.0, 0.5]}],
-    "InvertibleGaussian": [{"loc": [300.0, -200.0, 1e4], "scale": [1.0, 1e-3, 5.0],
-                            "temperature": 1e-3, "delta": 1.0}],
-    "GumbelSoftmaxTopK": [{"temperature": 1e-3, "logits": [1e4, -1e4, 50.0, -50.0]},
-                          {"temperature": 0.5, "probs": [0.0, 0.5, 0.5, 0.0]}],
+    "CorrelatedRelaxedBernoulli": [
+        {"temperature": 1e-3, "logits": [50.0, -1e4, 1e4]},
+        {"temperature": 0.5, "probs": [0.0, 1.0, 0.5]},
+    ],
+    "InvertibleGaussian": [
+        {"loc": [300.0, -200.0, 1e4], "scale": [1.0, 1e-3, 5.0], "temperature": 1e-3, "delta": 1.0}
+    ],
+    "GumbelSoftmaxTopK": [
+        {"temperature": 1e-3, "logits": [1e4, -1e4, 50.0, -50.0]},
+        {"temperature": 0.5, "probs": [0.0, 0.5, 0.5, 0.0]},
+    ],
     "LogisticNormalSoftmax": [{"loc": [1e4, -1e4, 50.0], "scale": [1e-3, 1.0, 100.0]}],
 }
-CLASSES = {**{n: c[0] for n, c in CASES.items()}, "StraightThroughBernoulli": rc.StraightThroughBernoulli}
+CLASSES = {
+    **{n: c[0] for n, c in CASES.items()},
+    "StraightThroughBernoulli": rc.StraightThroughBernoulli,
+}
 FIXED = {"CorrelatedRelaxedBernoulli": {"correlation": R3}, "GumbelSoftmaxTopK": {"k": 2}}
 
 
@@ -158,11 +197,15 @@ def test_extreme_parameters_give_finite_samples_and_gradients(backend, name):
         for dtype in dtypes:
             keys = list(params)
 
-            def make(*args, dtype=dtype):
+            def make(*args, dtype=dtype, keys=keys):
                 kwargs = dict(zip(keys, args))
                 fixed = FIXED.get(name, {})
-                kwargs.update({k: backend.asarray(v, dtype) if isinstance(v, list) else v
-                               for k, v in fixed.items()})
+                kwargs.update(
+                    {
+                        k: backend.asarray(v, dtype) if isinstance(v, list) else v
+                        for k, v in fixed.items()
+                    }
+                )
                 return CLASSES[name](**kwargs)
 
             args = [backend.asarray(params[k], dtype) for k in keys]
@@ -173,8 +216,10 @@ def test_extreme_parameters_give_finite_samples_and_gradients(backend, name):
             if backend.name == "jax":  # one compilation instead of one per primitive
                 import jax
 
-                grads = [backend.to_numpy(g) for g in
-                         jax.jit(jax.grad(total, argnums=tuple(range(len(args)))))(*args)]
+                grads = [
+                    backend.to_numpy(g)
+                    for g in jax.jit(jax.grad(total, argnums=tuple(range(len(args)))))(*args)
+                ]
             elif backend.has_autodiff:
                 grads = backend.grad(total, *args)
             else:
@@ -196,8 +241,9 @@ def test_jax_jit_equals_eager():
         def f(*a, name=name, keys=keys, noise=noise):
             return build_from(h, name, dict(zip(keys, a))).reparameterize(noise)
 
-        np.testing.assert_allclose(np.asarray(jax.jit(f)(*args)), np.asarray(f(*args)),
-                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            np.asarray(jax.jit(f)(*args)), np.asarray(f(*args)), rtol=1e-12, atol=1e-14
+        )
 
 
 def test_torch_func_grad_and_vmap():

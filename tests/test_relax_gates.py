@@ -10,7 +10,12 @@ from scipy import integrate, stats
 import relaxcore as rc
 
 MU, SIGMA = np.array([0.3, -0.2, 0.9, 0.5]), np.array([0.4, 0.5, 0.3, 2.0])
-LOGA, BETA, GAMMA, ZETA = np.array([0.5, -1.0, 2.0, 0.0]), np.array([2 / 3, 0.5, 1.0, 0.3]), -0.1, 1.1
+LOGA, BETA, GAMMA, ZETA = (
+    np.array([0.5, -1.0, 2.0, 0.0]),
+    np.array([2 / 3, 0.5, 1.0, 0.3]),
+    -0.1,
+    1.1,
+)
 
 
 def _grb(h):
@@ -23,27 +28,43 @@ def _hc(h, **kw):
 
 def test_gaussian_gate_log_prob_at_atoms_and_inside(backend):
     d = _grb(backend)
-    for z, ref in ((0.0, stats.norm.logcdf(-MU / SIGMA)), (1.0, stats.norm.logsf((1 - MU) / SIGMA)),
-                   (0.37, stats.norm.logpdf(0.37, MU, SIGMA))):
+    for z, ref in (
+        (0.0, stats.norm.logcdf(-MU / SIGMA)),
+        (1.0, stats.norm.logsf((1 - MU) / SIGMA)),
+        (0.37, stats.norm.logpdf(0.37, MU, SIGMA)),
+    ):
         got = backend.to_numpy(d.log_prob(backend.asarray(np.full(4, z))))
         np.testing.assert_allclose(got, ref, rtol=1e-10)
-    total = [integrate.quad(lambda z, m=m, s=s: stats.norm.pdf(z, m, s), 0, 1)[0]
-             + np.exp(stats.norm.logcdf(-m / s)) + np.exp(stats.norm.logsf((1 - m) / s))
-             for m, s in zip(MU, SIGMA)]
+    total = [
+        integrate.quad(lambda z, m=m, s=s: stats.norm.pdf(z, m, s), 0, 1)[0]
+        + np.exp(stats.norm.logcdf(-m / s))
+        + np.exp(stats.norm.logsf((1 - m) / s))
+        for m, s in zip(MU, SIGMA)
+    ]
     np.testing.assert_allclose(total, 1, rtol=1e-10)  # the measure the docstring names sums to 1
-    mean = [integrate.quad(lambda x, m=m, s=s: np.clip(x, 0, 1) * stats.norm.pdf(x, m, s),
-                           m - 12 * s, m + 12 * s, points=[0, 1], limit=200)[0]
-            for m, s in zip(MU, SIGMA)]
+    mean = [
+        integrate.quad(
+            lambda x, m=m, s=s: np.clip(x, 0, 1) * stats.norm.pdf(x, m, s),
+            m - 12 * s,
+            m + 12 * s,
+            points=[0, 1],
+            limit=200,
+        )[0]
+        for m, s in zip(MU, SIGMA)
+    ]
     np.testing.assert_allclose(backend.to_numpy(d.mean), mean, rtol=1e-8)
-    np.testing.assert_allclose(backend.to_numpy(d.prob_nonzero()), stats.norm.sf(-MU / SIGMA),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        backend.to_numpy(d.prob_nonzero()), stats.norm.sf(-MU / SIGMA), rtol=1e-10
+    )
 
 
 def test_gaussian_gate_law(backend):
     z = backend.to_numpy(_grb(backend).rsample((20000,), rng=backend.rng(0)))
     n = z.shape[0]
-    for frac, p in (((z == 0).mean(0), stats.norm.cdf(-MU / SIGMA)),
-                    ((z == 1).mean(0), stats.norm.sf((1 - MU) / SIGMA))):
+    for frac, p in (
+        ((z == 0).mean(0), stats.norm.cdf(-MU / SIGMA)),
+        ((z == 1).mean(0), stats.norm.sf((1 - MU) / SIGMA)),
+    ):
         assert np.all(np.abs(frac - p) < 5 * np.sqrt(p * (1 - p) / n) + 1e-3)
     inside = z[:, 0][(z[:, 0] > 0) & (z[:, 0] < 1)]
     lo, hi = stats.norm.cdf(0, MU[0], SIGMA[0]), stats.norm.cdf(1, MU[0], SIGMA[0])
@@ -65,8 +86,9 @@ def test_hard_concrete_atoms_density_and_l0(backend):
     d = _hc(backend)
     p0, p1, cdf = _hc_reference()
     for z, ref in ((0.0, np.log(p0)), (1.0, np.log(p1))):
-        np.testing.assert_allclose(backend.to_numpy(d.log_prob(backend.asarray(np.full(4, z)))),
-                                   ref, rtol=1e-10)
+        np.testing.assert_allclose(
+            backend.to_numpy(d.log_prob(backend.asarray(np.full(4, z)))), ref, rtol=1e-10
+        )
     for z in (0.05, 0.5, 0.93):
         fd = (cdf(z + 1e-6) - cdf(z - 1e-6)) / 2e-6
         got = np.exp(backend.to_numpy(d.log_prob(backend.asarray(np.full(4, z)))))
@@ -76,8 +98,9 @@ def test_hard_concrete_atoms_density_and_l0(backend):
     dens = np.exp(backend.to_numpy(d.log_prob(backend.asarray(np.repeat(grid[:, None], 4, 1)))))
     total = integrate.simpson(dens, x=grid, axis=0) + p0 + p1
     np.testing.assert_allclose(total, 1, atol=2e-4)
-    np.testing.assert_allclose(backend.to_numpy(d.cdf(backend.asarray(np.full(4, 0.4)))), cdf(0.4),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        backend.to_numpy(d.cdf(backend.asarray(np.full(4, 0.4)))), cdf(0.4), rtol=1e-10
+    )
 
 
 def test_hard_concrete_law_and_independent_elements(backend):

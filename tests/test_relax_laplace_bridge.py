@@ -17,8 +17,12 @@ def _reference(alpha):
     k = len(alpha)
     mu = np.array([math.log(a) - sum(math.log(b) for b in alpha) / k for a in alpha])
     s = sum(1 / a for a in alpha)
-    cov = np.array([[(i == j) / alpha[i] - (1 / alpha[i] + 1 / alpha[j] - s / k) / k
-                     for j in range(k)] for i in range(k)])
+    cov = np.array(
+        [
+            [(i == j) / alpha[i] - (1 / alpha[i] + 1 / alpha[j] - s / k) / k for j in range(k)]
+            for i in range(k)
+        ]
+    )
     return mu, cov
 
 
@@ -35,7 +39,9 @@ def test_round_trip_is_exact_and_the_diagonal_is_a_variance(backend):
     back = backend.to_numpy(rc.logistic_normal_to_dirichlet(loc, cov))
     np.testing.assert_allclose(back, ALPHA, rtol=1e-12)
     mu, var = np.array([0.2, -0.5, 0.3]), np.array([0.4, 0.9, 0.25])
-    want = [(1 - 2 / 3 + math.exp(m) * sum(math.exp(-n) for n in mu) / 9) / v for m, v in zip(mu, var)]
+    want = [
+        (1 - 2 / 3 + math.exp(m) * sum(math.exp(-n) for n in mu) / 9) / v for m, v in zip(mu, var)
+    ]
     got = rc.logistic_normal_to_dirichlet(backend.asarray(mu), backend.asarray(np.diag(var)))
     np.testing.assert_allclose(backend.to_numpy(got), want, rtol=1e-12)
 
@@ -46,7 +52,9 @@ def test_bridge_keeps_dtype_and_validates(backend):
     with pytest.raises(ValueError, match="concentration"):
         rc.dirichlet_to_logistic_normal(backend.asarray([1.0, 0.0]))
     with pytest.raises(ValueError, match="covariance"):
-        rc.logistic_normal_to_dirichlet(backend.asarray([0.0, 0.0]), backend.asarray(np.zeros((2, 2))))
+        rc.logistic_normal_to_dirichlet(
+            backend.asarray([0.0, 0.0]), backend.asarray(np.zeros((2, 2)))
+        )
     with pytest.raises(ValueError, match="covariance"):
         rc.logistic_normal_to_dirichlet(backend.asarray([0.0, 0.0]), backend.asarray(np.eye(3)))
 

@@ -62,8 +62,10 @@ def test_soft_sample_matches_the_algorithm_and_sums_to_k(backend):
     hard = rc.GumbelSoftmaxTopK(1e-3, 2, logits=backend.asarray(logits), hard=True)
     soft_cold = backend.to_numpy(cold.reparameterize(backend.asarray(u)))
     assert np.all(np.isfinite(soft_cold))
-    close = np.all(np.abs(soft_cold - backend.to_numpy(hard.reparameterize(backend.asarray(u))))
-                   < 1e-3, axis=-1)
+    close = np.all(
+        np.abs(soft_cold - backend.to_numpy(hard.reparameterize(backend.asarray(u)))) < 1e-3,
+        axis=-1,
+    )
     assert close.mean() > 0.95  # all but near-ties of the perturbed logits
 
 

@@ -19,8 +19,9 @@ def test_shapes_support_and_finiteness(backend, data):
     dtype = backend.dtype(data.draw(st.sampled_from(["float32", "float64"])))
     batch = data.draw(xps.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
     logits = data.draw(xps.arrays(dtype, batch, elements={"min_value": -20, "max_value": 20}))
-    temp = data.draw(xps.arrays(dtype, batch[len(batch) // 2:],
-                                elements={"min_value": 0.0625, "max_value": 5}))
+    temp = data.draw(
+        xps.arrays(dtype, batch[len(batch) // 2 :], elements={"min_value": 0.0625, "max_value": 5})
+    )
     sample_shape = data.draw(st.sampled_from([(), (3,)]))
     d = rc.RelaxedBernoulli(temp, logits=logits)
     assert d.batch_shape == batch and d.event_shape == ()
@@ -37,10 +38,13 @@ def test_reparameterize_log_prob_and_cdf_match_the_paper(backend):
     tau = 0.7
     z = binary_concrete(u, LOGITS, tau)
     d = rc.RelaxedBernoulli(tau, logits=backend.asarray(LOGITS))
-    np.testing.assert_allclose(backend.to_numpy(d.reparameterize(backend.asarray(u))), z, rtol=1e-12)
+    np.testing.assert_allclose(
+        backend.to_numpy(d.reparameterize(backend.asarray(u))), z, rtol=1e-12
+    )
     np.testing.assert_allclose(
         backend.to_numpy(d.log_prob(backend.asarray(z))),
-        binary_concrete_log_density(z, LOGITS, tau), rtol=1e-9,
+        binary_concrete_log_density(z, LOGITS, tau),
+        rtol=1e-9,
     )
     np.testing.assert_allclose(
         backend.to_numpy(d.cdf(backend.asarray(z))), binary_concrete_cdf(z, LOGITS, tau), rtol=1e-10
@@ -146,6 +150,10 @@ def test_value_outside_the_support_is_rejected(backend):
     d = rc.RelaxedBernoulli(1.0, logits=backend.asarray(0.0))
     with pytest.raises(ValueError, match=r"value must be in \[0, 1\]"):
         d.log_prob(backend.asarray(1.5))
-    assert np.isfinite(backend.to_numpy(
-        rc.RelaxedBernoulli(1.0, logits=backend.asarray(0.0), validate_args=False).log_prob(
-            backend.asarray(0.5))))
+    assert np.isfinite(
+        backend.to_numpy(
+            rc.RelaxedBernoulli(1.0, logits=backend.asarray(0.0), validate_args=False).log_prob(
+                backend.asarray(0.5)
+            )
+        )
+    )

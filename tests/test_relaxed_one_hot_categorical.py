@@ -20,16 +20,24 @@ def test_shapes_support_and_finiteness(backend, data, straight_through):
     dtype = data.draw(st.sampled_from(["float32", "float64"]))
     batch = data.draw(xps.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
     k = data.draw(st.integers(1, 4))
-    logits = data.draw(xps.arrays(backend.dtype(dtype), batch + (k,),
-                                  elements={"min_value": -10, "max_value": 10}))
+    logits = data.draw(
+        xps.arrays(backend.dtype(dtype), batch + (k,), elements={"min_value": -10, "max_value": 10})
+    )
     if data.draw(st.booleans()):  # a temperature per batch element, broadcast from the right
-        temp_shape = batch[data.draw(st.integers(0, len(batch))):]
-        temp = data.draw(xps.arrays(backend.dtype(dtype), temp_shape,
-                                    elements={"min_value": 0.0625, "max_value": 5}))
+        temp_shape = batch[data.draw(st.integers(0, len(batch))) :]
+        temp = data.draw(
+            xps.arrays(
+                backend.dtype(dtype), temp_shape, elements={"min_value": 0.0625, "max_value": 5}
+            )
+        )
     else:
         temp = data.draw(st.floats(0.05, 5.0))
     sample_shape = data.draw(st.sampled_from([(), (2,)]))
-    cls = rc.RelaxedOneHotCategoricalStraightThrough if straight_through else rc.RelaxedOneHotCategorical
+    cls = (
+        rc.RelaxedOneHotCategoricalStraightThrough
+        if straight_through
+        else rc.RelaxedOneHotCategorical
+    )
     d = cls(temp, logits=logits)
     assert d.batch_shape == batch
     assert d.event_shape == (k,)
@@ -51,7 +59,9 @@ def test_log_prob_matches_the_paper_formula(backend):
     tau = np.array([0.4, 1.7])
     z = gumbel_softmax(u, LOGITS, tau)
     d = rc.RelaxedOneHotCategorical(backend.asarray(tau), logits=backend.asarray(LOGITS))
-    np.testing.assert_allclose(backend.to_numpy(d.reparameterize(backend.asarray(u))), z, rtol=1e-12)
+    np.testing.assert_allclose(
+        backend.to_numpy(d.reparameterize(backend.asarray(u))), z, rtol=1e-12
+    )
     np.testing.assert_allclose(
         backend.to_numpy(d.log_prob(backend.asarray(z))),
         concrete_log_density(z, LOGITS, tau),
@@ -65,7 +75,9 @@ def test_log_prob_matches_torch_distributions(backend):
 
     # torch.distributions takes one temperature per distribution (a batched one fails there)
     ref = TorchROHC(torch.tensor(0.4, dtype=torch.float64), logits=torch.tensor(LOGITS))
-    z = ref.sample((6,), ).clamp_min(1e-30)
+    z = ref.sample(
+        (6,),
+    ).clamp_min(1e-30)
     z = z / z.sum(-1, keepdim=True)
     d = rc.RelaxedOneHotCategorical(0.4, logits=backend.asarray(LOGITS))
     np.testing.assert_allclose(
@@ -134,8 +146,9 @@ def test_gradients_match_finite_differences(backend):
         e = np.zeros_like(LOGITS)
         e[idx] = h
         fd_logits[idx] = (f_np(LOGITS + e, tau) - f_np(LOGITS - e, tau)) / (2 * h)
-    fd_tau = np.array([(f_np(LOGITS, tau + h * e) - f_np(LOGITS, tau - h * e)) / (2 * h)
-                       for e in np.eye(2)])
+    fd_tau = np.array(
+        [(f_np(LOGITS, tau + h * e) - f_np(LOGITS, tau - h * e)) / (2 * h) for e in np.eye(2)]
+    )
     np.testing.assert_allclose(g_logits, fd_logits, rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(g_tau, fd_tau, rtol=1e-5, atol=1e-8)
 

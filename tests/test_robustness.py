@@ -50,8 +50,9 @@ def test_extreme_temperatures(backend, tau):
         d = cls(temperature, logits=logits)
         assert np.all(np.isfinite(backend.to_numpy(d.log_prob(backend.asarray(z)))))
     if tau == 1e-5:  # the soft sample is (numerically) the hard one
-        z = backend.to_numpy(rc.RelaxedOneHotCategorical(temperature, logits=logits)
-                             .reparameterize(noise))
+        z = backend.to_numpy(
+            rc.RelaxedOneHotCategorical(temperature, logits=logits).reparameterize(noise)
+        )
         np.testing.assert_allclose(z.max(-1), 1.0)
 
 
@@ -77,8 +78,11 @@ def test_half_precision_keeps_its_dtype_and_stays_finite(backend, dtype):
     if dtype not in backend.float_dtypes:
         pytest.skip(f"{backend.name} has no {dtype}")
     logits = backend.asarray([[0.5, -3.0, 2.0], [1e4, 0.0, -1e4]], dtype)
-    for cls in (rc.RelaxedOneHotCategorical, rc.RelaxedOneHotCategoricalStraightThrough,
-                rc.RelaxedBernoulli):
+    for cls in (
+        rc.RelaxedOneHotCategorical,
+        rc.RelaxedOneHotCategoricalStraightThrough,
+        rc.RelaxedBernoulli,
+    ):
         d = cls(0.1, logits=logits)
         z = d.rsample((64,), rng=backend.rng(5))
         assert z.dtype == backend.dtype(dtype)
@@ -120,7 +124,8 @@ def test_temperature_gradient_is_finite_with_masked_categories_and_certain_probs
     cases = [
         lambda t: rc.RelaxedOneHotCategorical(t, logits=backend.asarray([[0.0, -np.inf, 1.0]])),
         lambda t: rc.RelaxedOneHotCategoricalStraightThrough(
-            t, probs=backend.asarray([[0.5, 0.0, 0.5]])),
+            t, probs=backend.asarray([[0.5, 0.0, 0.5]])
+        ),
         lambda t: rc.RelaxedBernoulli(t, probs=backend.asarray([[0.0, 0.4, 1.0]])),
     ]
     for make in cases:

@@ -47,7 +47,9 @@ class Normal(Distribution):
     def icdf(self, q):
         """The quantile function loc + scale * ndtri(q)."""
         q = self._as_value(q)
-        return self._down(self._up(self.loc) + self._up(self.scale) * self._backend.ndtri(self._up(q)))
+        return self._down(
+            self._up(self.loc) + self._up(self.scale) * self._backend.ndtri(self._up(q))
+        )
 
     @property
     def mean(self):

@@ -34,7 +34,8 @@ class Beta(ImplicitDistribution):
 
     def __init__(self, concentration1, concentration0, *, validate_args=None, backend=None):
         self._init_elementwise(
-            {"concentration1": concentration1, "concentration0": concentration0}, backend,
+            {"concentration1": concentration1, "concentration0": concentration0},
+            backend,
             validate_args,
         )
 

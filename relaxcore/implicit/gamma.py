@@ -52,8 +52,9 @@ class Gamma(ImplicitDistribution):
     implicit_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise({"concentration": concentration, "rate": rate}, backend,
-                               validate_args)
+        self._init_elementwise(
+            {"concentration": concentration, "rate": rate}, backend, validate_args
+        )
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend

@@ -178,8 +178,11 @@ def _log_partial_by_regime(bk, a, x, log_x):
     shape = x.shape
     a, x, log_x = (xp.reshape(v, (-1,)) for v in (a, x, log_x))
     out = xp.empty_like(x)
-    regimes = ((_series_log_partial, (a, x, log_x)), (_fraction_log_partial, (a, x)),
-               (_temme_log_partial, (a, x)))
+    regimes = (
+        (_series_log_partial, (a, x, log_x)),
+        (_fraction_log_partial, (a, x)),
+        (_temme_log_partial, (a, x)),
+    )
     for mask, (regime, args) in zip(_regimes(xp, a, x), regimes):
         count = int(xp.sum(xp.astype(mask, xp.int64)))
         if count == x.shape[0]:
@@ -199,9 +202,7 @@ def gamma_log_partial(bk, a, x, log_x):
     if not any(bk.is_traced(v) for v in (a, x, log_x)) and _assigns_by_mask(xp):
         return _log_partial_by_regime(bk, a, x, log_x)
     series, fraction, temme = _regimes(xp, a, x)
-    d_series = _series_log_partial(
-        bk, a, _safe(xp, series, x, 0.0), _safe(xp, series, log_x, 0.0)
-    )
+    d_series = _series_log_partial(bk, a, _safe(xp, series, x, 0.0), _safe(xp, series, log_x, 0.0))
     d_fraction = _fraction_log_partial(bk, a, xp.where(fraction, x, a + 2.0))
     at = _safe(xp, temme, a, 2 * TEMME_MIN_A)
     d_temme = _temme_log_partial(bk, at, _safe(xp, temme, x, 2 * TEMME_MIN_A))

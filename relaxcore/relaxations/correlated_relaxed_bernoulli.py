@@ -25,7 +25,8 @@ class CorrelatedRelaxedBernoulli(Distribution):
     range (beyond 33.9 sigma in float64, 11.9 in float32), so it is finite for every noise).
     ``L`` is factorised once, at construction.
     Each ``z_k`` is a binary Concrete with logits ``l_k``, so ``b_k = 1[z_k > 1/2]`` has
-    ``P(b_k = 1) = pi_k``, and ``P(b_j = 1, b_k = 1) = Phi_2(Phi^{-1}(pi_j), Phi^{-1}(pi_k); R_jk)``.
+    ``P(b_k = 1) = pi_k``, and
+    ``P(b_j = 1, b_k = 1) = Phi_2(Phi^{-1}(pi_j), Phi^{-1}(pi_k); R_jk)``.
 
     Each ``z_k`` is a strictly increasing function of ``eps_k``, so the density exists:
     the Gaussian copula density times the binary Concrete marginals,
@@ -55,12 +56,17 @@ class CorrelatedRelaxedBernoulli(Distribution):
     )
     has_rsample = True
 
-    def __init__(self, temperature, correlation, probs=None, logits=None, *,
-                 validate_args=None, backend=None):
+    def __init__(
+        self, temperature, correlation, probs=None, logits=None, *, validate_args=None, backend=None
+    ):
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "correlation": correlation, "probs": probs,
-             "logits": logits},
+            {
+                "temperature": temperature,
+                "correlation": correlation,
+                "probs": probs,
+                "logits": logits,
+            },
             backend,
         )
         xp = bk.xp
@@ -92,18 +98,30 @@ class CorrelatedRelaxedBernoulli(Distribution):
         xp = self.xp
         diag = xp.linalg.diagonal(cov)
         if self._validate_args:
-            self._check("correlation", diag, constraints.Constraint(
-                "symmetric positive definite (its diagonal > 0)", lambda xp, x: x > 0))
+            self._check(
+                "correlation",
+                diag,
+                constraints.Constraint(
+                    "symmetric positive definite (its diagonal > 0)", lambda xp, x: x > 0
+                ),
+            )
             tol = 1e-6 if cov.dtype == xp.float64 else 1e-2
-            self._check("correlation", cov - xp.matrix_transpose(cov), constraints.Constraint(
-                "symmetric", lambda xp, x: xp.abs(x) <= tol * xp.max(xp.abs(diag))))
+            self._check(
+                "correlation",
+                cov - xp.matrix_transpose(cov),
+                constraints.Constraint(
+                    "symmetric", lambda xp, x: xp.abs(x) <= tol * xp.max(xp.abs(diag))
+                ),
+            )
         root = xp.sqrt(diag)
         return cov / (root[..., :, None] * root[..., None, :])
 
     def _cholesky(self, corr):
         xp = self.xp
-        message = (f"{type(self).__name__}: correlation must be symmetric positive definite; "
-                   f"its Cholesky factorisation failed")
+        message = (
+            f"{type(self).__name__}: correlation must be symmetric positive definite; "
+            f"its Cholesky factorisation failed"
+        )
         try:
             tril = xp.linalg.cholesky(corr)
         except (ValueError, RuntimeError) as err:  # numpy LinAlgError, torch _LinAlgError

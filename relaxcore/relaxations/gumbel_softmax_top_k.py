@@ -47,13 +47,20 @@ class GumbelSoftmaxTopK(Distribution):
         "logits": constraints.category_logits,
     }
     param_event_ndims = {"temperature": 0, "logits": 1}
-    support = constraints.Constraint(
-        ">= 0 elementwise", lambda xp, x: xp.all(x >= 0, axis=-1), 1
-    )
+    support = constraints.Constraint(">= 0 elementwise", lambda xp, x: xp.all(x >= 0, axis=-1), 1)
     has_rsample = True
 
-    def __init__(self, temperature, k, probs=None, logits=None, hard=False, *,
-                 validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature,
+        k,
+        probs=None,
+        logits=None,
+        hard=False,
+        *,
+        validate_args=None,
+        backend=None,
+    ):
         name = type(self).__name__
         one_of(name, probs, logits)
         bk, dtype, device, p = promote_params(
@@ -62,8 +69,10 @@ class GumbelSoftmaxTopK(Distribution):
         xp = bk.xp
         raw = p["logits"] if logits is not None else p["probs"]
         if raw.ndim < 1:
-            raise ValueError(f"{name}: {'logits' if logits is not None else 'probs'} must have "
-                             f"shape (..., K); got a scalar")
+            raise ValueError(
+                f"{name}: {'logits' if logits is not None else 'probs'} must have "
+                f"shape (..., K); got a scalar"
+            )
         n = raw.shape[-1]
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n:
             raise ValueError(f"{name}: k must be an integer in [1, K] = [1, {n}]; got {k!r}")
@@ -75,8 +84,10 @@ class GumbelSoftmaxTopK(Distribution):
         if self._validate_args and not bk.is_traced(log_p):
             positive = int(xp.min(xp.sum(xp.astype(log_p > -float("inf"), xp.int32), axis=-1)))
             if positive < k:
-                raise ValueError(f"{name}: k = {k} exceeds the number of categories with "
-                                 f"positive probability ({positive})")
+                raise ValueError(
+                    f"{name}: k = {k} exceeds the number of categories with "
+                    f"positive probability ({positive})"
+                )
         self.logits = xp.broadcast_to(log_p, batch_shape + (n,))
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.k = k
@@ -94,8 +105,12 @@ class GumbelSoftmaxTopK(Distribution):
         xp, bk = self.xp, self._backend
         n = x.shape[-1]
         is_max = xp.arange(n, device=self._device) == xp.argmax(x, axis=-1, keepdims=True)
-        rest = bk.logsumexp(xp.where(is_max, xp.full_like(x, -float("inf")), x), axis=-1,
-                            keepdims=True) - lse
+        rest = (
+            bk.logsumexp(
+                xp.where(is_max, xp.full_like(x, -float("inf")), x), axis=-1, keepdims=True
+            )
+            - lse
+        )
         log_a = xp.where(is_max, xp.full_like(x, -1.0), x - lse)  # <= -log 2 off the max
         return xp.where(is_max, rest, xp.log1p(-xp.exp(log_a)))
 

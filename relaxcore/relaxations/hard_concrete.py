@@ -47,12 +47,26 @@ class HardConcrete(Distribution):
     support = constraints.unit_interval
     has_rsample = True
 
-    def __init__(self, temperature, logits=None, probs=None, low=-0.1, high=1.1, *,
-                 validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature,
+        logits=None,
+        probs=None,
+        low=-0.1,
+        high=1.1,
+        *,
+        validate_args=None,
+        backend=None,
+    ):
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "logits": logits, "probs": probs, "low": low,
-             "high": high},
+            {
+                "temperature": temperature,
+                "logits": logits,
+                "probs": probs,
+                "low": low,
+                "high": high,
+            },
             backend,
         )
         xp = bk.xp
@@ -120,11 +134,16 @@ class HardConcrete(Distribution):
         log_s, log_1ms = xp.log(z - low) - xp.log(width), xp.log(high - z) - xp.log(width)
         t = xp.abs(logits - beta * (log_s - log_1ms))
         inside = xp.log(beta) - t - 2 * bk.softplus(-t) - log_s - log_1ms - xp.log(width)
-        out = xp.where(z <= 0, bk.log_sigmoid(-nonzero), xp.where(z >= 1, bk.log_sigmoid(one), inside))
+        out = xp.where(
+            z <= 0, bk.log_sigmoid(-nonzero), xp.where(z >= 1, bk.log_sigmoid(one), inside)
+        )
         return self._down(out)
 
     def cdf(self, value):
-        """P(z <= value) = sigma(beta logit(s) - log alpha) at s = (value - low)/(high - low) on [0, 1)."""
+        """P(z <= value) = sigma(beta logit(s) - log alpha), s = (value - low) / (high - low).
+
+        0 below 0 and 1 from 1 on (the atoms).
+        """
         value = self._as_value(value)
         xp = self.xp
         z = self._up(value)

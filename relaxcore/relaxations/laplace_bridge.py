@@ -55,8 +55,11 @@ def logistic_normal_to_dirichlet(loc, covariance):
     xp = bk.xp
     mu, cov = p["loc"], p["covariance"]
     if mu.ndim < 1 or cov.ndim < 2 or tuple(cov.shape[-2:]) != (mu.shape[-1],) * 2:
-        _fail("covariance", "of shape (..., K, K) for loc of shape (..., K)",
-              f"shapes {tuple(mu.shape)} and {tuple(cov.shape)}")
+        _fail(
+            "covariance",
+            "of shape (..., K, K) for loc of shape (..., K)",
+            f"shapes {tuple(mu.shape)} and {tuple(cov.shape)}",
+        )
     ct = compute_dtype(xp, dtype)
     mu, var = xp.astype(mu, ct), xp.astype(xp.linalg.diagonal(cov), ct)
     if not bk.is_traced(var) and not bool(xp.all(var > 0)):
@@ -91,8 +94,11 @@ def _kl_logistic_normal(p, q):
     v = 1 / d_q
     sum_v = xp.sum(v, axis=-1)
     beta = c_q / (1 + c_q * sum_v)
-    trace = (xp.sum(d_p * v, axis=-1) + c_p * sum_v
-             - beta * (xp.sum(v * v * d_p, axis=-1) + c_p * sum_v**2))
+    trace = (
+        xp.sum(d_p * v, axis=-1)
+        + c_p * sum_v
+        - beta * (xp.sum(v * v * d_p, axis=-1) + c_p * sum_v**2)
+    )
     delta = m_q - m_p
     quad = xp.sum(delta * delta * v, axis=-1) - beta * xp.sum(delta * v, axis=-1) ** 2
     log_det_p = xp.sum(xp.log(d_p), axis=-1) + xp.log1p(c_p * xp.sum(1 / d_p, axis=-1))

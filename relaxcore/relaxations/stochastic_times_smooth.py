@@ -26,7 +26,8 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
     r"""``h = b * sqrt(p)`` with ``b ~ Bernoulli(sqrt(p))``, so ``E[h] = p``.
 
     Noise ``u ~ Uniform(0, 1)``; ``b = 1[u < sqrt(p)]``. The gradient flows through the smooth
-    factor: dh/dp = b / (2 sqrt(p)) (``b`` is treated as a constant, as in the paper). ``sample`` and
+    factor: dh/dp = b / (2 sqrt(p)) (``b`` is treated as a constant, as in the paper).
+    ``sample`` and
     ``rsample`` give the same draws. The law is two atoms:
     :math:`P(h = \sqrt p) = \sqrt p`, :math:`P(h = 0) = 1 - \sqrt p`; ``log_prob`` returns
     those log masses at ``h = 0`` and at ``h = sqrt(p)`` (to 8 ulps of the dtype), and ``-inf``
@@ -80,8 +81,9 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         near = xp.abs(value - root) <= 8 * xp.finfo(self._dtype).eps * root
         log_p = bk.log_sigmoid(self._up(self.logits))
         log_one_minus_root = xp.log1p(-xp.exp(0.5 * log_p))
-        out = xp.where(h == 0, log_one_minus_root,
-                       xp.where(near, 0.5 * log_p, xp.full_like(h, -float("inf"))))
+        out = xp.where(
+            h == 0, log_one_minus_root, xp.where(near, 0.5 * log_p, xp.full_like(h, -float("inf")))
+        )
         return self._down(out)
 
     @property

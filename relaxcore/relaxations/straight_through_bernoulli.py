@@ -53,8 +53,9 @@ class StraightThroughBernoulli(Distribution):
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
         logits = self._up(self.logits)
-        return self._down(xp.where(self._up(value) > 0, bk.log_sigmoid(logits),
-                                   bk.log_sigmoid(-logits)))
+        return self._down(
+            xp.where(self._up(value) > 0, bk.log_sigmoid(logits), bk.log_sigmoid(-logits))
+        )
 
     @property
     def mean(self):
