@@ -169,7 +169,8 @@ def test_gamma_tiny_concentration_low_precision(backend, alpha):
         assert np.all(backend.to_numpy(z) >= 0)
         log_z, dlog = _log_space_gamma(backend, alpha)
         assert np.all(np.isfinite(log_z)) and np.all(np.isfinite(dlog))
-        assert len(np.unique(log_z)) == log_z.size  # no atoms in log space
+        # no atoms in log space; float32 rounding of log z allows rare pairs (birthday effect)
+        assert np.unique(log_z, return_counts=True)[1].max() <= 2
 
 
 def _log_space_gamma(backend, alpha):

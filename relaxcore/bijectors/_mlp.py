@@ -29,33 +29,48 @@ def init_mlp(sizes, *, rng=None, backend="numpy", dtype=None):
     return params
 
 
-def mlp(xp, params, x, masks=None):
-    """tanh MLP; ``masks[i]`` (same shape as ``W_i``) zeroes connections when given."""
+def mlp(xp, params, x):
+    """tanh MLP: ``h <- tanh(h @ W + b)``, the last layer linear."""
     n = len(params) // 2
     h = x
     for i in range(n):
-        w, b = params[2 * i], params[2 * i + 1]
-        if masks is not None:
-            w = w * masks[i]
-        h = h @ w + b
+        h = h @ params[2 * i] + params[2 * i + 1]
         if i < n - 1:
             h = xp.tanh(h)
     return h
 
 
-def made_masks(event_size: int, hidden_sizes, outputs_per_dim: int):
-    """MADE masks as nested lists of 0/1: output j (of dim ``j % event_size``) sees inputs
-    of smaller index only. Degrees: inputs 1..D, hidden units cycle through 1..D-1."""
-    d = event_size
-    degrees = [list(range(1, d + 1))]
-    for size in hidden_sizes:
-        degrees.append([(k % max(d - 1, 1)) + 1 for k in range(size)])
-    out_deg = list(range(1, d + 1)) * outputs_per_dim
-    masks = []
-    for deg_in, deg_out in zip(degrees, degrees[1:], strict=False):
-        masks.append([[float(o >= i) for o in deg_out] for i in deg_in])
-    masks.append([[float(o > i) for o in out_deg] for i in degrees[-1]])
-    return masks
+_CONSTANTS: dict = {}
+
+
+def constants(bk, key, build):
+    """``build()``, a list of arrays that depend on `key` only (masks, index arrays), built
+    once per key; not kept when built under a trace (jit), where they are tracers."""
+    arrays = _CONSTANTS.get((bk.__name__, *key))
+    if arrays is None:
+        arrays = build()
+        if not bk.is_traced(arrays[0]):
+            _CONSTANTS[(bk.__name__, *key)] = arrays
+    return arrays
+
+
+def made_masks(bk, event_size: int, hidden_sizes, outputs_per_dim: int, dtype, device=None):
+    """MADE masks (one per weight, same shape, of `dtype`): output j (of dim
+    ``j % event_size``) sees inputs of smaller index only. Degrees: inputs 1..D, hidden
+    units cycle through 1..D-1; a unit of degree k sees units of degree <= k."""
+    xp, d = bk.xp, event_size
+
+    def build():
+        degrees = [xp.arange(1, d + 1, device=device)]
+        for size in hidden_sizes:
+            degrees.append(xp.arange(size, device=device) % max(d - 1, 1) + 1)
+        out_deg = xp.arange(d * outputs_per_dim, device=device) % d + 1
+        masks = [o[None, :] >= i[:, None] for i, o in zip(degrees, degrees[1:], strict=False)]
+        masks.append(out_deg[None, :] > degrees[-1][:, None])
+        return [xp.astype(m, dtype) for m in masks]
+
+    key = ("made", d, tuple(hidden_sizes), outputs_per_dim, str(dtype), str(device))
+    return constants(bk, key, build)
 
 
 def hidden_sizes_of(params):

@@ -35,8 +35,9 @@ class MaskedAutoregressive(Bijector):
                 f"MaskedAutoregressive: params must map {self.event_size} inputs to "
                 f"{2 * self.event_size} outputs; got {tuple(self.params[-1].shape)} at the end"
             )
-        masks = made_masks(self.event_size, hidden_sizes_of(self.params), 2)
-        self._masks = [bk.xp.asarray(m, dtype=self._dtype, device=device) for m in masks]
+        self._masks = made_masks(
+            bk, self.event_size, hidden_sizes_of(self.params), 2, self._dtype, device
+        )
         self.log_scale_bound = float(log_scale_bound)
 
     @staticmethod
@@ -47,25 +48,33 @@ class MaskedAutoregressive(Bijector):
         sizes = [event_size, *hidden_sizes, 2 * event_size]
         return init_mlp(sizes, rng=rng, backend=backend, dtype=dtype)
 
-    def _shift_and_log_scale(self, xp, y):
+    def _masked_params(self):
+        """The MADE weights with their masks applied (once per call, not per pass)."""
+        p = list(self.params)
+        for i, m in enumerate(self._masks):
+            p[2 * i] = p[2 * i] * m
+        return p
+
+    def _shift_and_log_scale(self, xp, params, y):
         d = self.event_size
-        out = mlp(xp, self.params, y, self._masks)
+        out = mlp(xp, params, y)
         bound = self.log_scale_bound
         return out[..., :d], bound * xp.tanh(out[..., d:] / bound)
 
     def forward_and_log_det(self, x):
         bk, x = self._array(x)
         xp = bk.xp
+        params = self._masked_params()
         y = xp.zeros_like(x)
         for _ in range(self.event_size):
-            shift, log_scale = self._shift_and_log_scale(xp, y)
+            shift, log_scale = self._shift_and_log_scale(xp, params, y)
             y = x * xp.exp(log_scale) + shift
         return y, xp.sum(log_scale, axis=-1)
 
     def inverse_and_log_det(self, y):
         bk, y = self._array(y)
         xp = bk.xp
-        shift, log_scale = self._shift_and_log_scale(xp, y)
+        shift, log_scale = self._shift_and_log_scale(xp, self._masked_params(), y)
         return (y - shift) * xp.exp(-log_scale), -xp.sum(log_scale, axis=-1)
 
     def __repr__(self):

@@ -50,6 +50,10 @@ class TransformedDistribution(Distribution):
     def reparameterize(self, noise):
         return self.bijector.forward(self.base.reparameterize(noise))
 
+    def rsample(self, sample_shape=(), *, rng=None):
+        """f(x) for x = base.rsample(): explicit or implicit bases alike."""
+        return self.bijector.forward(self.base.rsample(sample_shape, rng=rng))
+
     def sample(self, sample_shape=(), *, rng=None):
         x = self.base.sample(sample_shape, rng=rng)
         return self._backend.stop_gradient(self.bijector.forward(x))

@@ -75,6 +75,17 @@ class MixtureSameFamily(ImplicitDistribution):
             else ("mixture_logits", "loc", "scale")
         )
 
+    def expand(self, batch_shape):
+        """The mixture broadcast to `batch_shape`: the component to batch_shape + (K,)."""
+        batch_shape = tuple(int(n) for n in batch_shape)
+        k = self.component.batch_shape[-1]
+        new = object.__new__(type(self))
+        vars(new).update(vars(self))
+        new.component = self.component.expand(batch_shape + (k,))
+        new.mixture_logits = self.xp.broadcast_to(self.mixture_logits, batch_shape + (k,))
+        new._batch_shape = batch_shape
+        return new
+
     def _params(self):
         out = {"mixture_logits": self.mixture_logits}
         out.update({k: getattr(self.component, k) for k in self.implicit_params[1:]})

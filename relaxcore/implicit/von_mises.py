@@ -35,9 +35,9 @@ def _series(xp, x, kappa):
     r, dr = xp.zeros_like(x), xp.zeros_like(x)
     v, dv = xp.zeros_like(x), xp.zeros_like(x)
     for n in range(SERIES_TERMS, 0, -1):
-        denom = 2.0 * n / kappa + r
-        dr = -(-2.0 * n / (kappa * kappa) + dr) / (denom * denom)
-        r = 1.0 / denom
+        denom = 2.0 * n + kappa * r  # r_n = kappa / (2n + kappa r_{n+1}): no 1/kappa^2 to underflow
+        dr = (2.0 * n - kappa * kappa * dr) / (denom * denom)
+        r = kappa / denom
         mult = xp.sin(n * x) / n + v
         v, dv = r * mult, dr * mult + r * dv
     return 0.5 + x / (2.0 * math.pi) + v / math.pi, dv / math.pi
