@@ -19,7 +19,7 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng):
+def as_rng(rng, device=None):
     """None -> a fresh default_rng(); an int seed; or a cupy.random.Generator."""
     if rng is None or isinstance(rng, (int, np.integer)):
         return cupy.random.default_rng(rng)

@@ -18,7 +18,7 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng):
+def as_rng(rng, device=None):
     """A key from jax.random.key or jax.random.PRNGKey; there is no hidden global state."""
     if rng is None:
         raise ValueError(
@@ -165,6 +165,7 @@ def register_pytree(cls):
         node = object.__new__(cls)
         vars(node).update((k, list(v) if isinstance(v, _StaticList) else v) for k, v in static)
         vars(node).update(zip(keys, children))
+        node._after_unflatten()  # shapes follow the children (one lane's, under vmap)
         return node
 
     jax.tree_util.register_pytree_node(cls, flatten, unflatten)

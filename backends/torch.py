@@ -14,12 +14,17 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng):
-    """None -> torch's global generator (as torch.distributions); an int seed; a torch.Generator."""
-    if rng is None or isinstance(rng, torch.Generator):
-        return rng
+def as_rng(rng, device=None):
+    """None -> torch's global generator (as torch.distributions); an int seed -> a new
+    generator on `device`; or a torch.Generator, which must be on the tensors' device."""
+    if rng is None:
+        return None
     if isinstance(rng, int):
-        return torch.Generator().manual_seed(rng)
+        return torch.Generator(device=device if device is not None else "cpu").manual_seed(rng)
+    if isinstance(rng, torch.Generator):
+        if device is not None and rng.device.type != torch.device(device).type:
+            raise ValueError(f"rng is a generator on {rng.device} but the tensors are on {device}")
+        return rng
     raise TypeError(
         f"rng must be None, an int seed or a torch.Generator for torch tensors; "
         f"got {type(rng).__name__}"
@@ -30,33 +35,20 @@ def split_rng(rng, n):
     return [rng] * n
 
 
-def _generator_for(rng, device):
-    """An int-seeded generator is created on the CPU; move the seed to the tensor's device."""
-    if rng is None or device is None or rng.device == torch.device(device):
-        return rng
-    if torch.device(device).type == "cpu" or rng.device.type != "cpu":
-        raise ValueError(f"rng is a generator on {rng.device} but the tensors are on {device}")
-    return torch.Generator(device=device).manual_seed(rng.initial_seed())
-
-
 def uniform(rng, shape, dtype, device=None):
     """U[0, 1) variates."""
-    return torch.rand(
-        tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device
-    )
+    return torch.rand(tuple(shape), generator=rng, dtype=dtype, device=device)
 
 
 def normal(rng, shape, dtype, device=None):
-    return torch.randn(
-        tuple(shape), generator=_generator_for(rng, device), dtype=dtype, device=device
-    )
+    return torch.randn(tuple(shape), generator=rng, dtype=dtype, device=device)
 
 
 def standard_gamma(rng, concentration, shape, dtype, device=None):
     """Gamma(concentration, 1) variates of `shape`; no gradient (the core attaches one)."""
     alpha = torch.as_tensor(concentration, dtype=dtype, device=device).detach()
     alpha = alpha.expand(tuple(shape)).contiguous()
-    return torch._standard_gamma(alpha, generator=_generator_for(rng, alpha.device))
+    return torch._standard_gamma(alpha, generator=rng)
 
 
 # --- autodiff hooks -------------------------------------------------------------------

@@ -9,6 +9,9 @@ import sys
 
 
 class PytreeNode:
+    def _after_unflatten(self) -> None:
+        """Re-derive what depends on the children's shapes (JAX rebuilt the node from them)."""
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         jax_backend = sys.modules.get("relaxcore.backends.jax")

@@ -121,6 +121,20 @@ class Distribution(PytreeNode):
             setattr(self, name, None if value is None else bk.xp.broadcast_to(value, batch_shape))
         return p
 
+    def _after_unflatten(self) -> None:
+        """The batch shape re-read from the parameters: under ``jax.vmap`` each lane's
+        distribution has the batch shape of its slice of the parameters."""
+        shapes = []
+        for name, event_ndims in self.param_event_ndims.items():
+            value = vars(self).get(name)
+            if value is None:
+                continue
+            if not hasattr(value, "shape"):  # a placeholder leaf of jax.tree_util
+                return
+            shapes.append(tuple(value.shape[: value.ndim - event_ndims]))
+        if shapes:
+            self._batch_shape = broadcast_shapes(*shapes)
+
     # --- shapes and metadata -----------------------------------------------------------
 
     @property
@@ -223,12 +237,12 @@ class Distribution(PytreeNode):
     def _uniform_noise(self, sample_shape, rng):
         bk = self._backend
         shape = self._extended_shape(sample_shape)
-        return bk.uniform(bk.as_rng(rng), shape, self._compute_dtype(), self._device)
+        return bk.uniform(bk.as_rng(rng, self._device), shape, self._compute_dtype(), self._device)
 
     def _normal_noise(self, sample_shape, rng):
         bk = self._backend
         shape = self._extended_shape(sample_shape)
-        return bk.normal(bk.as_rng(rng), shape, self._compute_dtype(), self._device)
+        return bk.normal(bk.as_rng(rng, self._device), shape, self._compute_dtype(), self._device)
 
     def _open_unit(self, u):
         """Clamp uniform noise into the open interval (0, 1), so 0 and 1 are safe."""

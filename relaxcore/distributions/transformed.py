@@ -80,6 +80,10 @@ class TransformedDistribution(Distribution):
             return 1 - base_cdf
         return self.xp.where(increasing, base_cdf, 1 - base_cdf)
 
+    def _after_unflatten(self) -> None:
+        batch = self.base.batch_shape
+        self._batch_shape = batch[: len(batch) - self._lifted]
+
     def expand(self, batch_shape):
         lifted = self.base.batch_shape[len(self.base.batch_shape) - self._lifted :]
         base = self.base.expand(tuple(batch_shape) + lifted)

@@ -42,7 +42,7 @@ class Beta(ImplicitDistribution):
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
         shape = self._extended_shape(sample_shape)
-        rng1, rng0 = bk.split_rng(bk.as_rng(rng), 2)
+        rng1, rng0 = bk.split_rng(bk.as_rng(rng, self._device), 2)
         a = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration1)), shape)
         b = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration0)), shape)
         log_g1, dlog1 = log_standard_gamma(self, a, shape, rng1)

@@ -26,7 +26,7 @@ def log_standard_gamma(dist, alpha, shape, rng):
     """
     bk, xp = dist._backend, dist.xp
     alpha = bk.stop_gradient(alpha)
-    key_gamma, key_uniform = bk.split_rng(bk.as_rng(rng), 2)
+    key_gamma, key_uniform = bk.split_rng(bk.as_rng(rng, dist._device), 2)
     small = alpha < 1.0
     boosted = xp.where(small, alpha + 1.0, alpha)
     g = bk.standard_gamma(key_gamma, boosted, shape, alpha.dtype, dist._device)

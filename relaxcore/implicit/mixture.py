@@ -75,6 +75,9 @@ class MixtureSameFamily(ImplicitDistribution):
             else ("mixture_logits", "loc", "scale")
         )
 
+    def _after_unflatten(self) -> None:
+        self._batch_shape = self.component.batch_shape[:-1]
+
     def expand(self, batch_shape):
         """The mixture broadcast to `batch_shape`: the component to batch_shape + (K,)."""
         batch_shape = tuple(int(n) for n in batch_shape)
@@ -94,7 +97,7 @@ class MixtureSameFamily(ImplicitDistribution):
     def _pick(self, sample_shape, rng):
         """Draw component indices and component samples; return z (no gradient)."""
         xp, bk = self.xp, self._backend
-        rng_index, rng_comp = bk.split_rng(bk.as_rng(rng), 2)
+        rng_index, rng_comp = bk.split_rng(bk.as_rng(rng, self._device), 2)
         comp = self.component.sample(sample_shape, rng=rng_comp)  # (..., K)
         k = comp.shape[-1]
         probs = xp.exp(bk.stop_gradient(self.mixture_logits))

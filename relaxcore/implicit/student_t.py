@@ -46,7 +46,7 @@ class StudentT(ImplicitDistribution):
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
         shape = self._extended_shape(sample_shape)
-        rng_gamma, rng_normal = bk.split_rng(bk.as_rng(rng), 2)
+        rng_gamma, rng_normal = bk.split_rng(bk.as_rng(rng, self._device), 2)
         df = xp.broadcast_to(self._up(bk.stop_gradient(self.df)), shape)
         loc, scale = self._up(bk.stop_gradient(self.loc)), self._up(bk.stop_gradient(self.scale))
         log_g, dlog = log_standard_gamma(self, 0.5 * df, shape, rng_gamma)

@@ -96,7 +96,7 @@ class VonMises(ImplicitDistribution):
     def _centred_draw(self, shape, kappa, rng):
         """Best-Fisher draws of x = z - loc in [-pi, pi], ``ROUNDS`` masked rounds."""
         xp, bk = self.xp, self._backend
-        keys = bk.split_rng(bk.as_rng(rng), 3 * ROUNDS)
+        keys = bk.split_rng(bk.as_rng(rng, self._device), 3 * ROUNDS)
         r = 1.0 + xp.sqrt(1.0 + 4.0 * kappa * kappa)
         rho = (r - xp.sqrt(2.0 * r)) / (2.0 * kappa)
         cutoff = 1.2e-4 if kappa.dtype == xp.float64 else 2e-2

@@ -68,7 +68,7 @@ class InvertibleGaussian(Distribution):
     def sample_noise(self, sample_shape=(), *, rng=None):
         bk = self._backend
         shape = tuple(sample_shape) + self._batch_shape + (self._event_shape[0] - 1,)
-        return bk.normal(bk.as_rng(rng), shape, self._compute_dtype(), self._device)
+        return bk.normal(bk.as_rng(rng, self._device), shape, self._compute_dtype(), self._device)
 
     def reparameterize(self, noise):
         xp = self.xp
