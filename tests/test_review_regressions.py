@@ -66,3 +66,15 @@ def test_torch_cuda_int_seed_gives_independent_draws_within_a_call():
     a = torch.full((1000,), 2.0, device="cuda")
     z = rc.Beta(a, a).sample(rng=0)  # two Gamma draws: identical streams would give 0.5
     assert (z - 0.5).abs().max() > 0.1
+
+
+def test_transformed_distribution_takes_batch_axes_from_the_bijector(backend):
+    shift = backend.asarray([0.0, 1.0, 2.0])
+    d = rc.TransformedDistribution(
+        rc.Normal(0.0, 1.0, backend=backend.name), rc.bijectors.Shift(shift)
+    )
+    assert d.batch_shape == (3,)
+    z = d.sample((4,), rng=backend.rng(0))
+    assert tuple(z.shape) == (4, 3)
+    lp = backend.to_numpy(d.log_prob(backend.asarray([0.0, 1.0, 2.0])))
+    np.testing.assert_allclose(lp, np.full(3, -0.5 * np.log(2 * np.pi)), rtol=1e-6)

@@ -5,6 +5,24 @@ from __future__ import annotations
 from relaxcore.bijectors.bijector import sum_last
 from relaxcore.distribution import Distribution
 
+#: how many batch axes a bijector's parameters may add to the base's
+_MAX_BIJECTOR_BATCH_NDIM = 8
+
+
+def _broadcast_batch(base, bijector, batch, event_in, event_out):
+    """Batch shape of f(x): the base's, broadcast with the bijector parameters' batch axes.
+
+    An empty sample with spare leading axes of size 1 is pushed through the bijector (a
+    Shift by 3 values over a scalar base gives (3,)); spare axes left at 1 are dropped.
+    """
+    spare = _MAX_BIJECTOR_BATCH_NDIM
+    shape = (0,) + (1,) * spare + tuple(batch) + tuple(event_in)
+    y = bijector.forward(base.xp.zeros(shape, dtype=base.dtype, device=base._device))
+    full = tuple(y.shape[1 : y.ndim - len(event_out)])
+    extra = full[:spare]
+    first = next((i for i, n in enumerate(extra) if n != 1), spare)
+    return extra[first:] + full[spare:]
+
 
 class TransformedDistribution(Distribution):
     r"""The law of ``y = f(x)``, ``x ~ base``, for a bijector ``f``.
@@ -34,6 +52,9 @@ class TransformedDistribution(Distribution):
         event_in = batch[len(batch) - lifted :] + event
         batch = batch[: len(batch) - lifted]
         event_out = bijector.forward_event_shape(event_in)
+        batch = _broadcast_batch(base, bijector, batch, event_in, event_out)
+        if batch != base.batch_shape[: len(base.batch_shape) - lifted]:
+            self.base = base.expand(batch + event_in[:lifted])
         super().__init__(base.backend, base.dtype, base._device, batch, event_out, validate_args)
 
     @property
