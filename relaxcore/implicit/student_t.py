@@ -4,7 +4,9 @@ r"""Student's t(df, loc, scale) through a Gamma.
 
 :math:`\varepsilon \sim N(0, 1)`, :math:`G \sim \Gamma(\nu/2, 1)` sampled in log space, so
 df = 0.05 gives finite draws (clipped to the dtype's range: in float32 about 1% of draws
-at df = 0.05 exceed it). ``rsample`` attaches
+at df = 0.05 exceed it). Each draw's partials are finite too, but at such df a sum or mean
+of many draws overflows the dtype (so does its gradient): reduce in float64, or use
+larger df. ``rsample`` attaches
 
 .. math:: \partial t/\partial\nu = \sigma w\,\tfrac12\left(\tfrac1\nu
           - \tfrac12\,\partial\log G/\partial\alpha\right),\quad
