@@ -27,6 +27,8 @@ class AffineCoupling(Bijector):
     event_ndims_in = 1
     event_ndims_out = 1
 
+    param_shape = ()  # the weights act on the event: no batch axes
+
     def __init__(self, mask, params, *, log_scale_bound: float = 5.0):
         bk, self._dtype, device, p = promote_params(dict(enumerate(params)))
         self._backend, self.params = bk, list(p.values())

@@ -51,6 +51,15 @@ class Bijector(PytreeNode):
         """ValueError naming `name` and the allowed range where `value` violates it."""
         check_constraint(type(self).__name__, self._backend, name, value, constraint)
 
+    @property
+    def param_shape(self):
+        """The shape the parameters broadcast an input to, aligned to the input's right.
+
+        ``()`` where they add no axes (parameter-free maps; flows, whose weights act on the
+        event); ``None`` where unknown, so that TransformedDistribution probes the map.
+        """
+        return () if self._backend is None else None
+
     def _bk(self, x):
         return self._backend if self._backend is not None else backend_for(x)
 

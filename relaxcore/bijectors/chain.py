@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relaxcore._shapes import broadcast_shapes
 from relaxcore.bijectors.bijector import Bijector, sum_last
 
 
@@ -36,6 +37,11 @@ class Chain(Bijector):
         self.event_ndims_in, self.event_ndims_out = need_in, rank
         self.domain = self.bijectors[-1].domain
         self.codomain = self.bijectors[0].codomain
+
+    @property
+    def param_shape(self):
+        shapes = [b.param_shape for b in self.bijectors]
+        return None if None in shapes else broadcast_shapes(*shapes)
 
     def forward_and_log_det(self, x):
         bk, x = self._array(x)

@@ -17,6 +17,10 @@ class Invert(Bijector):
         self.domain = bijector.codomain
         self.codomain = bijector.domain
 
+    @property
+    def param_shape(self):
+        return self.bijector.param_shape
+
     def forward_and_log_det(self, x):
         return self.bijector.inverse_and_log_det(x)
 

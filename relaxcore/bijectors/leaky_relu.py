@@ -19,6 +19,10 @@ class LeakyReLU(Bijector):
         if validate_args:
             self._check("slope", p["slope"], constraints.positive)
 
+    @property
+    def param_shape(self):
+        return tuple(self.slope.shape)
+
     def forward_and_log_det(self, x):
         bk, x = self._array(x)
         xp = bk.xp

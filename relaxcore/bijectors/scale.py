@@ -21,6 +21,10 @@ class Scale(Bijector):
         if validate_args:
             self._check("scale", p["scale"], nonzero)
 
+    @property
+    def param_shape(self):
+        return tuple(self.scale.shape)
+
     def forward_and_log_det(self, x):
         bk, x = self._array(x)
         xp = bk.xp

@@ -11,6 +11,10 @@ class Shift(Bijector):
     def __init__(self, shift, *, backend=None):
         self._set_params({"shift": shift}, backend)
 
+    @property
+    def param_shape(self):
+        return tuple(self.shift.shape)
+
     def forward_and_log_det(self, x):
         bk, x = self._array(x)
         y = x + self.shift

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relaxcore._shapes import broadcast_shapes
 from relaxcore.bijectors.bijector import sum_last
 from relaxcore.distribution import Distribution
 
@@ -12,13 +13,17 @@ _MAX_BIJECTOR_BATCH_NDIM = 8
 def _broadcast_batch(base, bijector, batch, event_in, event_out):
     """Batch shape of f(x): the base's, broadcast with the bijector parameters' batch axes.
 
-    An empty sample with spare leading axes of size 1 is pushed through the bijector (a
-    Shift by 3 values over a scalar base gives (3,)); spare axes left at 1 are dropped.
+    An empty value with spare leading axes of size 1 is pulled back through the bijector
+    (the density direction: one pass, also for autoregressive flows); a Shift by 3 values
+    over a scalar base gives (3,). Spare axes left at 1 are dropped.
     """
+    known = bijector.param_shape
+    if known is not None:  # declared: no probe needed
+        return broadcast_shapes(tuple(batch), known[: max(len(known) - len(event_in), 0)])
     spare = _MAX_BIJECTOR_BATCH_NDIM
-    shape = (0,) + (1,) * spare + tuple(batch) + tuple(event_in)
-    y = bijector.forward(base.xp.zeros(shape, dtype=base.dtype, device=base._device))
-    full = tuple(y.shape[1 : y.ndim - len(event_out)])
+    shape = (0,) + (1,) * spare + tuple(batch) + tuple(event_out)
+    x = bijector.inverse(base.xp.zeros(shape, dtype=base.dtype, device=base._device))
+    full = tuple(x.shape[1 : x.ndim - len(event_in)])
     extra = full[:spare]
     first = next((i for i, n in enumerate(extra) if n != 1), spare)
     return extra[first:] + full[spare:]
