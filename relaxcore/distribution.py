@@ -35,7 +35,6 @@ def promote_params(params: dict, backend: str | None = None):
     bk = backend_for(*params.values(), backend=backend)
     xp = bk.xp
     arrays = [v for v in params.values() if v is not None and not _is_scalar(v)]
-    arrays = [v if hasattr(v, "dtype") else xp.asarray(v) for v in arrays]
     dtype = bk.default_float_dtype()
     device = None
     if arrays:
@@ -50,7 +49,6 @@ def promote_params(params: dict, backend: str | None = None):
         elif _is_scalar(value):
             out[key] = xp.asarray(float(value), dtype=dtype, device=device)
         else:
-            value = value if hasattr(value, "dtype") else xp.asarray(value)
             out[key] = value if value.dtype == dtype else xp.astype(value, dtype)
     return bk, dtype, device, out
 
