@@ -16,7 +16,7 @@ FRAMEWORK_EXTRA = {"numpy": "", "torch": "torch", "jax": "jax", "array_api_stric
 @nox.session(python="3.11")
 @nox.parametrize("backend", list(FRAMEWORK_EXTRA))
 def tests(session, backend):
-    """The suite on one framework: `nox -s "tests-3.11(backend='torch')"`."""
+    """The suite on one framework: `nox -s "tests(backend='torch')"`."""
     extras = ",".join(e for e in ("testing", FRAMEWORK_EXTRA[backend]) if e)
     session.install(*INSTALL, "-e", f".[{extras}]")
     session.env["RELAXCORE_TEST_BACKENDS"] = backend
