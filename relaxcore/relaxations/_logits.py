@@ -7,10 +7,39 @@ gradients stay finite.
 
 import math
 
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import promote_params
+
 
 def one_of(cls_name: str, probs, logits) -> None:
     if (probs is None) == (logits is None):
         raise ValueError(f"{cls_name}: pass exactly one of probs or logits")
+
+
+def promote_categorical(cls_name: str, temperature, probs, logits, backend):
+    """Constructor preamble of the categorical relaxations.
+
+    Exactly one of probs/logits; promotion to one backend and dtype; an event axis of K
+    categories. Returns ``(bk, dtype, device, params, raw, batch_shape)`` where `raw` is
+    the given probs or logits and `batch_shape` broadcasts them with the temperature.
+    """
+    one_of(cls_name, probs, logits)
+    bk, dtype, device, p = promote_params(
+        {"temperature": temperature, "probs": probs, "logits": logits}, backend
+    )
+    raw = p["logits"] if logits is not None else p["probs"]
+    if raw.ndim < 1:
+        raise ValueError(
+            f"{cls_name}: {'logits' if logits is not None else 'probs'} must have shape "
+            f"(..., K), the last axis indexing the K categories; got a scalar"
+        )
+    batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
+    return bk, dtype, device, p, raw, batch_shape
+
+
+def log_clipped(xp, z):
+    """log(z) with z clamped at the smallest normal number (finite where z underflowed)."""
+    return xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
 
 
 def log_probs(xp, probs):

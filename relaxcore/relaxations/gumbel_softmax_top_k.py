@@ -5,9 +5,8 @@ relaxations", Algorithm 1; Plotz & Roth 2018)."""
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import log_probs, one_of, tempered
+from relaxcore.distribution import Distribution
+from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 
 
 class GumbelSoftmaxTopK(Distribution):
@@ -62,21 +61,13 @@ class GumbelSoftmaxTopK(Distribution):
         backend=None,
     ):
         name = type(self).__name__
-        one_of(name, probs, logits)
-        bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        bk, dtype, device, p, raw, batch_shape = promote_categorical(
+            name, temperature, probs, logits, backend
         )
         xp = bk.xp
-        raw = p["logits"] if logits is not None else p["probs"]
-        if raw.ndim < 1:
-            raise ValueError(
-                f"{name}: {'logits' if logits is not None else 'probs'} must have "
-                f"shape (..., K); got a scalar"
-            )
         n = raw.shape[-1]
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n:
             raise ValueError(f"{name}: k must be an integer in [1, K] = [1, {n}]; got {k!r}")
-        batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (n,), validate_args)
         self._validate_params(p)
         log_p = raw if logits is not None else log_probs(xp, raw)

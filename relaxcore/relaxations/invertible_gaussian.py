@@ -8,6 +8,7 @@ import math
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import log_clipped
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -84,7 +85,7 @@ class InvertibleGaussian(Distribution):
         self._validate_sample(value)
         xp = self.xp
         z = self._up(value)
-        log_z = xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
+        log_z = log_clipped(xp, z)
         k = self._event_shape[0] - 1
         tau = self._up(self.temperature)
         log_delta = xp.expand_dims(xp.log(self._up(self.delta)), axis=-1)

@@ -7,6 +7,7 @@ import math
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import log_clipped
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -66,7 +67,7 @@ class LogisticNormalSoftmax(Distribution):
         self._validate_sample(value)
         xp = self.xp
         z = self._up(value)
-        log_z = xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
+        log_z = log_clipped(xp, z)
         m, d, c = self._free_gaussian()
         r = log_z[..., :-1] - log_z[..., -1:] - m
         s = 1 + c * xp.sum(1 / d, axis=-1)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import all_finite, log_probs, one_of, tempered
+from relaxcore.distribution import Distribution
+from relaxcore.relaxations._logits import (
+    all_finite,
+    log_clipped,
+    log_probs,
+    promote_categorical,
+    tempered,
+)
 
 
 class RelaxedOneHotCategorical(Distribution):
@@ -43,18 +48,10 @@ class RelaxedOneHotCategorical(Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
-        one_of(type(self).__name__, probs, logits)
-        bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        bk, dtype, device, p, raw, batch_shape = promote_categorical(
+            type(self).__name__, temperature, probs, logits, backend
         )
         xp = bk.xp
-        raw = p["logits"] if logits is not None else p["probs"]
-        if raw.ndim < 1:
-            raise ValueError(
-                f"{type(self).__name__}: {'logits' if logits is not None else 'probs'} must "
-                f"have at least one dimension (the K categories); got a scalar"
-            )
-        batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
         self._finite_logits = all_finite(bk, log_p)
@@ -104,7 +101,7 @@ class RelaxedOneHotCategorical(Distribution):
         z = self._up(value)
         logits = self._up(self.logits)
         tau = self._up(self.temperature)
-        x = xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
+        x = log_clipped(xp, z)
         active = logits > -float("inf")
         k = xp.sum(xp.astype(active, z.dtype), axis=-1)
         safe_logits = xp.where(active, logits, xp.zeros_like(logits))
