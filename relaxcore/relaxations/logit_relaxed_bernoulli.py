@@ -1,0 +1,122 @@
+"""The binary Concrete in logit space (Maddison et al. 2017, section 3.3; torch's
+LogitRelaxedBernoulli)."""
+
+from __future__ import annotations
+
+import math
+
+from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
+from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
+
+
+class LogitRelaxedBernoulli(Distribution):
+    r"""The logit of a binary Concrete sample: ``y = (logits + L) / temperature``, so
+    ``sigmoid(y)`` is :class:`RelaxedBernoulli`'s sample for the same noise.
+
+    Noise: ``u ~ Uniform(0, 1)`` (clamped into the open interval), ``L = log u - log(1-u)``
+    standard logistic. So ``y`` is logistic with location :math:`l/\tau` and scale
+    :math:`1/\tau`:
+
+    .. math:: \log p(y) = \log\tau - |s| - 2\,\mathrm{softplus}(-|s|),
+              \quad s = l - \tau y, \qquad F(y) = \sigma(\tau y - l)
+
+    with no :math:`\log z` or :math:`\log(1-z)` to underflow: exact at any temperature.
+    ``mean`` :math:`l/\tau`, ``variance`` :math:`\pi^2/(3\tau^2)`, ``entropy``
+    :math:`2 - \log\tau`.
+
+    Probabilities 0 and 1 (logits -inf, +inf) give samples -inf and +inf: the law is then a
+    point mass there, and ``log_prob`` is taken with respect to that atom (0 at the sample,
+    -inf elsewhere); every other law gives -inf at +-inf. So KL divergences come out as 0
+    (same atom) or +inf, never NaN.
+
+    Half precisions are computed in float32 and returned in their dtype: in float16 a
+    sample beyond +-65504 (|logits| / temperature that large) saturates to +-inf, with log
+    density -inf; a gradient beyond that range is +-inf (never NaN). bfloat16 has float32's
+    range.
+
+    Args:
+        temperature: > 0, scalar or batched array; may carry gradients.
+        probs: in [0, 1], or
+        logits: real or +-inf.
+    """
+
+    arg_constraints = {
+        "temperature": constraints.positive,
+        "probs": constraints.unit_interval,
+        "logits": constraints.bernoulli_logits,
+    }
+    param_event_ndims = {"temperature": 0, "logits": 0}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+        one_of(type(self).__name__, probs, logits)
+        bk, dtype, device, p = promote_params(
+            {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        )
+        xp = bk.xp
+        raw = p["logits"] if logits is not None else p["probs"]
+        batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
+        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        logit = raw if logits is not None else probs_to_logits(xp, raw)
+        self._finite_logits = all_finite(bk, logit)
+        # finite logits are valid logits: the full check runs only when some are not
+        self._validate_params(
+            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
+        )
+        self.logits = xp.broadcast_to(logit, batch_shape)
+        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+
+    @property
+    def probs(self):
+        return self._backend.sigmoid(self.logits)
+
+    def sample_noise(self, sample_shape=(), *, rng=None):
+        return self._uniform_noise(sample_shape, rng)
+
+    def reparameterize(self, noise):
+        xp = self.xp
+        u = self._open_unit(self._up(noise))
+        logits, logistic = self._up(self.logits), xp.log(u / (1.0 - u))
+        tau = self._up(self.temperature)
+        if self._finite_logits:
+            return self._down((logits + logistic) / tau)
+        # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
+        return self._down(tempered(xp, logits, logistic, tau))
+
+    def log_prob(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp, bk = self.xp, self._backend
+        tau, logits, y = self._up(self.temperature), self._up(self.logits), self._up(value)
+        finite = xp.isfinite(logits) & xp.isfinite(y)
+        zero = xp.zeros_like(finite, dtype=y.dtype)
+        # infinities kept away from the product (0 * inf = NaN in the gradient)
+        s = xp.abs(xp.where(finite, logits, zero) - tau * xp.where(finite, y, zero))
+        out = xp.log(tau) - s - 2 * bk.softplus(-s)
+        atom = xp.isinf(logits) & (y == logits)  # probs 0 or 1: the point mass at +-inf
+        off = xp.where(atom, xp.zeros_like(out), xp.full_like(out, -float("inf")))
+        return self._down(xp.where(finite, out, off))
+
+    def cdf(self, value):
+        value = self._as_value(value)
+        self._validate_sample(value)
+        xp = self.xp
+        y = self._up(value)
+        t = self._up(self.temperature) * y - self._up(self.logits)
+        undefined = xp.isnan(t)  # y and the logit are the same infinity: F(+inf) = 1, F(-inf) = 0
+        cdf = self._backend.sigmoid(xp.where(undefined, xp.zeros_like(t), t))
+        return self._down(xp.where(undefined, xp.astype(y > 0, cdf.dtype), cdf))
+
+    @property
+    def mean(self):
+        return self.logits / self.temperature
+
+    @property
+    def variance(self):
+        return (math.pi**2 / 3) / self.temperature**2 + self.xp.zeros_like(self.logits)
+
+    def entropy(self):
+        return self._down(2.0 - self.xp.log(self._up(self.temperature)))
