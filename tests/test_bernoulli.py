@@ -83,6 +83,13 @@ def test_probabilities_zero_and_one_give_finite_gradients(backend):
     (g_inside,) = backend.grad(total, backend.asarray(PROBS[1:-1]))  # no zero gradients inside
     assert np.all(g_inside != 0)
 
+    def entropy_and_kl(logits):
+        d = rc.Bernoulli(logits=logits)
+        return backend.xp.sum(d.entropy()) + backend.xp.sum(rc.kl_divergence(d, q))
+
+    (g,) = backend.grad(entropy_and_kl, backend.asarray([-np.inf, np.inf, 0.3]))
+    assert np.all(np.isfinite(g)) and g[2] != 0
+
 
 def test_parameter_validation_names_the_argument(backend):
     with pytest.raises(ValueError, match="exactly one of probs or logits"):
