@@ -55,7 +55,9 @@ def rational_quadratic(bk, v, knots, bound, inverse: bool):
     the inverse takes the root :math:`\xi = 2c / (-b - \sqrt{b^2 - 4ac})` of the quadratic
     (eq. 6-8). Both branches are computed on inputs moved into the interval (0 outside), then
     selected: the untaken branch is finite, so gradients are finite everywhere (at, inside
-    and beyond the bound), and the log-det outside is exactly 0.
+    and beyond the bound), and the log-det outside is exactly 0. ``xi`` is not clipped to
+    [0, 1] (it is there up to rounding): a clip's derivative at its end is 1/2 in JAX,
+    which would halve dy/dx at the knots.
     """
     xp = bk.xp
     xs, ys, ds = knots
@@ -75,10 +77,10 @@ def rational_quadratic(bk, v, knots, bound, inverse: bool):
         b = h * d_k - dy * curve
         c = -s * dy
         root = xp.sqrt(xp.clip(b * b - 4 * a * c, 0.0, None))
-        xi = xp.clip(2 * c / (-b - root), 0.0, 1.0)
+        xi = 2 * c / (-b - root)
         out = x_k + xi * w
     else:
-        xi = xp.clip((safe - x_k) / w, 0.0, 1.0)
+        xi = (safe - x_k) / w
     t = xi * (1 - xi)
     denom = s + curve * t
     if not inverse:
