@@ -64,6 +64,13 @@ def test_scale_matvec_maps_are_gaussians(backend):
     td = rc.TransformedDistribution(base, B.ScaleMatvecDiag(h.asarray(d)))
     ref = stats.multivariate_normal(np.zeros(3), np.diag(d**2)).logpdf(y)
     np.testing.assert_allclose(h.to_numpy(td.log_prob(h.asarray(y))), ref, rtol=1e-12)
+    batched = B.ScaleMatvecTriL(h.asarray(np.stack([tril, 2 * tril])))  # batch axes broadcast
+    td = rc.TransformedDistribution(base, batched)
+    assert (td.batch_shape, td.event_shape) == ((2,), (3,))
+    ref = [stats.multivariate_normal(np.zeros(3), k * k * tril @ tril.T).logpdf(y) for k in (1, 2)]
+    np.testing.assert_allclose(
+        h.to_numpy(td.log_prob(h.asarray(y[:, None]))), np.stack(ref, -1), rtol=1e-10
+    )
     with pytest.raises(ValueError, match="scale_tril must be != 0 on the diagonal"):
         B.ScaleMatvecTriL(h.asarray(np.diag([1.0, 0.0])))
     with pytest.raises(ValueError, match="scale_diag must be != 0"):

@@ -35,7 +35,7 @@ class ScaleMatvecTriL(Bijector):
 
     @property
     def param_shape(self):
-        return tuple(self.scale_tril.shape[:-2])
+        return tuple(self.scale_tril.shape[:-1])  # batch axes, then the event's
 
     def _log_det(self, xp, tril, batch):
         log_det = xp.sum(xp.log(xp.abs(xp.linalg.diagonal(tril))), axis=-1)
