@@ -68,6 +68,37 @@ def _inline(h):
     )
 
 
+def _spline_draw(rng, shape):
+    """Inside, outside and exactly at the bound (3) of the registry's spline."""
+    x = 2.5 * rng.standard_normal(shape)
+    flat = x.reshape(-1)
+    flat[: min(2, flat.size)] = [3.0, -3.0][: min(2, flat.size)]
+    return x
+
+
+def _spline(h, k=5, seed=4):
+    rng = np.random.default_rng(seed)
+    w, ht, s = (h.asarray(0.8 * rng.standard_normal(n)) for n in (k, k, k - 1))
+    return B.RationalQuadraticSpline(w, ht, s, 3.0)
+
+
+def _tril_keep(upper):
+    def keep(out_event):
+        n = out_event[-1]
+        tri = np.triu(np.ones((n, n), bool)) if upper else np.tril(np.ones((n, n), bool))
+        return np.broadcast_to(tri, out_event)
+
+    return keep
+
+
+def _batch_norm(h):
+    rng = np.random.default_rng(5)
+    mean, log_var, log_scale, shift = rng.standard_normal(4)
+    return B.BatchNorm(
+        h.asarray(mean), h.asarray(np.exp(log_var)), h.asarray(0.3 * log_scale), h.asarray(shift)
+    )
+
+
 @dataclass
 class Entry:
     name: str
@@ -76,6 +107,8 @@ class Entry:
     event: tuple = ()  # input event shape at the least event rank
     projected: bool = False  # output has one more coordinate than the input (simplex)
     extra: list = field(default_factory=lambda: [0, 1, 2])  # extra event ranks tested
+    keep: Callable = None  # out event shape -> bool mask of the coordinates the volume uses
+    fd_tol: float = 1e-5  # tolerance against central differences (no autodiff)
 
     def ranks(self):
         return [len(self.event) + e for e in self.extra if len(self.event) + e <= 2]
@@ -129,6 +162,60 @@ REGISTRY = [
         event=(3,),
     ),
 ]
+REGISTRY += [
+    Entry("Identity", lambda h: B.Identity()),
+    Entry("Expm1", lambda h: B.Expm1()),
+    Entry("Log1p", lambda h: B.Log1p(), draw=lambda r, s: _positive(r, s) - 0.8),
+    Entry("Power", lambda h: B.Power(h.asarray(2.5)), draw=_positive),
+    Entry("Power(negative, scalar)", lambda h: B.Power(-0.5), draw=_positive),
+    Entry("Square", lambda h: B.Square(), draw=_positive),
+    Entry("Shift(scalar)", lambda h: B.Shift(-0.4)),
+    Entry("Scale(scalar)", lambda h: B.Scale(3.0)),
+    Entry("LeakyReLU(scalar)", lambda h: B.LeakyReLU(0.2)),
+    Entry("ActNorm", lambda h: B.ActNorm(h.asarray(0.5), h.asarray(-0.2))),
+    Entry("BatchNorm", _batch_norm),
+    Entry("ScaleMatvecDiag", lambda h: B.ScaleMatvecDiag(h.asarray([2.0, -0.5, 1.5])), event=(3,)),
+    Entry(
+        "ScaleMatvecTriL",
+        lambda h: B.ScaleMatvecTriL(
+            h.asarray([[1.5, 9.0, 9.0], [0.3, -0.7, 9.0], [0.2, 0.4, 2.0]])
+        ),
+        event=(3,),
+    ),
+    Entry("FillTriangular", lambda h: B.FillTriangular(), event=(6,), keep=_tril_keep(False)),
+    Entry(
+        "FillTriangular(upper)",
+        lambda h: B.FillTriangular(upper=True),
+        event=(3,),
+        keep=_tril_keep(True),
+    ),
+    # at +-bound the second derivative jumps: central differences are off by |f''| eps
+    Entry("RationalQuadraticSpline", _spline, draw=_spline_draw, fd_tol=1e-4),
+    Entry("Block(slice)", lambda h: B.Block(B.Exp(), slice(1, 3)), event=(4,)),
+    Entry("Block(entries)", lambda h: B.Block(_affine(h, True), [3, 0, 2]), event=(4,)),
+    Entry(
+        "Coupling(spline)",
+        lambda h: B.Coupling(
+            [1, 0, 1], _mlp_params(h, [3, 5, 3 * 11], 6), B.SplineTransformer(4, 3.0)
+        ),
+        draw=_spline_draw,
+        event=(3,),
+        extra=[0],  # rank 2 is the same code as AffineCoupling's
+    ),
+    Entry(
+        "MaskedAutoregressive(spline)",
+        lambda h: B.MaskedAutoregressive(
+            _mlp_params(h, [3, 6, 3 * 8], 7), transformer=B.SplineTransformer(3, 2.0)
+        ),
+        event=(3,),
+        extra=[0],
+    ),
+    Entry(
+        "Coupling(MLP conditioner)",
+        lambda h: B.Coupling([0, 1, 1], rc.flows.MLP(_mlp_params(h, [2, 4, 2], 8))),
+        event=(3,),
+    ),
+]
 IDS = [e.name for e in REGISTRY]
 
 
@@ -155,10 +242,12 @@ def _jacobians(h, f, x):
     return np.moveaxis(jac, 1, -1).reshape((n,) + up.shape[2:] + event)
 
 
-def _log_abs_det(jac, out_shape, in_shape, projected):
+def _log_abs_det(jac, out_shape, in_shape, projected, keep=None):
     if projected:  # the simplex: first K output coordinates
         jac = jac[(slice(None),) * (len(out_shape) - 1) + (slice(0, out_shape[-1] - 1),)]
     n = math.prod(in_shape)
+    if keep is not None:  # the coordinates the volume is measured on (a triangle)
+        jac = jac.reshape(-1, n)[keep(out_shape).reshape(-1)]
     return np.linalg.slogdet(jac.reshape(n, n))[1]
 
 
@@ -183,8 +272,8 @@ def test_log_det_matches_jacobian(backend, entry):
         out_event = b.forward_event_shape(event)
         jacs = _jacobians(h, b.forward, x)
         assert jacs.shape == (2,) + out_event + event
-        expected = [_log_abs_det(j, out_event, event, entry.projected) for j in jacs]
-        tol = 1e-8 if h.has_autodiff else 1e-5
+        expected = [_log_abs_det(j, out_event, event, entry.projected, entry.keep) for j in jacs]
+        tol = 1e-8 if h.has_autodiff else entry.fd_tol
         np.testing.assert_allclose(log_det, expected, rtol=tol, atol=tol, err_msg=f"rank {rank}")
 
 
@@ -239,5 +328,7 @@ def test_registry_covers_every_bijector():
             todo += list(getattr(b, "bijectors", [])) + (
                 [b.bijector] if hasattr(b, "bijector") else []
             )
-    public = {n for n in B.__all__ if n != "Bijector"}
+    public = {
+        n for n in B.__all__ if n not in ("Bijector", "AffineTransformer", "SplineTransformer")
+    }
     assert public <= covered, public - covered

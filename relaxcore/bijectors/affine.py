@@ -44,26 +44,26 @@ class Affine(Bijector):
             m = vvt + (xp.eye(v.shape[-2], dtype=v.dtype) if m is None else m)
         return m
 
-    def _log_det(self, xp, m, batch_shape):
+    def _log_det(self, xp, m, batch_shape, dtype):
         if m is None:
-            log_det = xp.asarray(0.0, dtype=self._dtype)
+            log_det = xp.asarray(0.0, dtype=dtype)
         elif self.scale_perturb_factor is None:
             log_det = xp.sum(xp.log(xp.abs(xp.linalg.diagonal(m))), axis=-1)
         else:
             log_det = xp.linalg.slogdet(m)[1]
         return xp.broadcast_to(log_det, batch_shape)
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         xp = bk.xp
         m = self._matrix(xp)
         y = x if m is None else (m @ x[..., None])[..., 0]
         if self.shift is not None:
             y = y + self.shift
-        return y, self._log_det(xp, m, tuple(y.shape[:-1]))
+        return y, self._log_det(xp, m, tuple(y.shape[:-1]), y.dtype)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         xp = bk.xp
         m = self._matrix(xp)
         x = y if self.shift is None else y - self.shift
@@ -72,7 +72,7 @@ class Affine(Bijector):
             m = xp.broadcast_to(m, batch + tuple(m.shape[-2:]))
             x = xp.linalg.solve(m, xp.broadcast_to(x, batch + tuple(x.shape[-1:]))[..., None])
             x = x[..., 0]
-        return x, -self._log_det(xp, m, tuple(x.shape[:-1]))
+        return x, -self._log_det(xp, m, tuple(x.shape[:-1]), x.dtype)
 
     def __repr__(self):
         given = [

@@ -13,15 +13,15 @@ class Chain(Bijector):
 
     The chain's event ranks are the least that every member sees its own: an elementwise
     map after a rank-1 one acts on rank 1 and its log-det is summed over that axis.
+    ``condition=`` reaches every member (the same array, by that argument). Members of
+    two frameworks are a TypeError that names both.
     """
 
     def __init__(self, bijectors):
         self.bijectors = tuple(bijectors)
         if not self.bijectors:
             raise ValueError("Chain: bijectors must be a non-empty list")
-        with_params = [b for b in self.bijectors if b._backend is not None]
-        if with_params:
-            self._backend, self._dtype = with_params[0]._backend, with_params[0]._dtype
+        self._share_backend(self.bijectors)
         # walk in application order, raising the input rank where a member needs more;
         # then record the rank each member sees when the chain gets that input rank
         need_in, rank = 0, 0
@@ -43,20 +43,20 @@ class Chain(Bijector):
         shapes = [b.param_shape for b in self.bijectors]
         return None if None in shapes else broadcast_shapes(*shapes)
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         total = 0.0
         for b, rank in zip(reversed(self.bijectors), self._ranks, strict=True):
-            x, log_det = b.forward_and_log_det(x)
+            x, log_det = b.forward_and_log_det(x, condition=condition)
             total = total + sum_last(bk.xp, log_det, rank - b.event_ndims_in)
         return x, total
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         total = 0.0
         for b, rank in zip(self.bijectors, reversed(self._ranks), strict=True):
             rank_out = rank + b.event_ndims_out - b.event_ndims_in
-            y, log_det = b.inverse_and_log_det(y)
+            y, log_det = b.inverse_and_log_det(y, condition=condition)
             total = total + sum_last(bk.xp, log_det, rank_out - b.event_ndims_out)
         return y, total
 

@@ -11,12 +11,12 @@ class Exp(Bijector):
 
     codomain = constraints.positive
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         return bk.xp.exp(x), x
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         x = bk.xp.log(y)
         return x, -x
 

@@ -10,7 +10,8 @@ class Inline(Bijector):
     """A bijector built from `forward_fn`, `inverse_fn` and one log-det function (TFP names).
 
     Give ``forward_log_det_jacobian_fn(x)`` or ``inverse_log_det_jacobian_fn(y)`` (or both);
-    the missing one is the negative of the other at the matching point. The functions take
+    the missing one is the negative of the other at the matching point. ``condition`` is not
+    passed to the functions. The functions take
     and return arrays of the user's framework; log-dets have the shape of the input without
     its last ``event_ndims_in`` (resp. ``event_ndims_out``) axes.
     """
@@ -40,14 +41,14 @@ class Inline(Bijector):
         self._increasing, self.domain, self.codomain = is_increasing, domain, codomain
         self.name = name
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         _, x = self._array(x)
         y = self._forward_fn(x)
         log_det = self._fldj(x) if self._fldj is not None else -self._ildj(y)
         return y, log_det
 
-    def inverse_and_log_det(self, y):
-        _, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        _, y = self._array(y, "y")
         x = self._inverse_fn(y)
         log_det = self._ildj(y) if self._ildj is not None else -self._fldj(x)
         return x, log_det

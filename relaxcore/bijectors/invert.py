@@ -6,12 +6,14 @@ from relaxcore.bijectors.bijector import Bijector
 
 
 class Invert(Bijector):
-    """``Invert(b)`` maps y to ``b.inverse(y)``; its log-det is b's inverse log-det."""
+    """``Invert(b)`` maps y to ``b.inverse(y)``; its log-det is b's inverse log-det.
+
+    ``condition=`` is passed on to ``b``.
+    """
 
     def __init__(self, bijector: Bijector):
         self.bijector = bijector
-        self._backend = bijector._backend
-        self._dtype = bijector._dtype
+        self._share_backend([bijector])
         self.event_ndims_in = bijector.event_ndims_out
         self.event_ndims_out = bijector.event_ndims_in
         self.domain = bijector.codomain
@@ -21,11 +23,11 @@ class Invert(Bijector):
     def param_shape(self):
         return self.bijector.param_shape
 
-    def forward_and_log_det(self, x):
-        return self.bijector.inverse_and_log_det(x)
+    def forward_and_log_det(self, x, *, condition=None):
+        return self.bijector.inverse_and_log_det(x, condition=condition)
 
-    def inverse_and_log_det(self, y):
-        return self.bijector.forward_and_log_det(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        return self.bijector.forward_and_log_det(y, condition=condition)
 
     def forward_event_shape(self, shape):
         return self.bijector.inverse_event_shape(shape)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, shape_of
 
 
 class LeakyReLU(Bijector):
@@ -11,7 +11,8 @@ class LeakyReLU(Bijector):
 
     .. math:: \log|dy/dx| = \log(\mathrm{slope})\,[x < 0]
 
-    The slope may be a trainable array of the user's framework (He et al. 2015, PReLU).
+    The slope may be a trainable array of the user's framework (He et al. 2015, PReLU);
+    a Python-number slope adopts the framework and dtype of each input.
     """
 
     def __init__(self, slope, *, validate_args: bool = True, backend=None):
@@ -21,26 +22,26 @@ class LeakyReLU(Bijector):
 
     @property
     def param_shape(self):
-        return tuple(self.slope.shape)
+        return shape_of(self.slope)
 
-    def forward_and_log_det(self, x):
+    def _map(self, bk, v, sign):
+        xp = bk.xp
+        slope = self._like(bk, self.slope, v)
+        neg = v < 0
+        out = xp.where(neg, v * slope if sign > 0 else v / slope, v)
+        log_det = xp.where(neg, sign * xp.log(slope), xp.zeros_like(out))
+        return out, log_det
+
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
-        xp = bk.xp
-        neg = x < 0
-        y = xp.where(neg, self.slope * x, x)
-        log_det = xp.where(neg, xp.log(self.slope), xp.zeros_like(y))
-        return y, log_det
+        return self._map(bk, x, 1.0)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
-        xp = bk.xp
-        neg = y < 0
-        x = xp.where(neg, y / self.slope, y)
-        log_det = xp.where(neg, -xp.log(self.slope), xp.zeros_like(x))
-        return x, log_det
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
+        return self._map(bk, y, -1.0)
 
     def is_increasing(self):
         return True
 
     def __repr__(self):
-        return f"LeakyReLU(slope shape {tuple(self.slope.shape)})"
+        return f"LeakyReLU(slope shape {shape_of(self.slope)})"

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from relaxcore.bijectors._mlp import hidden_sizes_of, init_mlp, made_masks, mlp
 from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.coupling import call_conditioner, check_condition, is_weight_list
+from relaxcore.bijectors.transformers import AffineTransformer, as_transformer
 from relaxcore.distribution import promote_params
 
 
 class MaskedAutoregressive(Bijector):
-    r"""Affine autoregressive map with a MADE conditioner (Germain et al. 2015):
+    r"""Autoregressive map with a MADE conditioner (Germain et al. 2015):
 
-    .. math:: y_i = x_i\,e^{s_i(y_{<i})} + t_i(y_{<i}), \qquad
-              \log|\det J| = \sum_i s_i,
+    .. math:: y_i = \tau(x_i;\ \theta_i(y_{<i}, c)), \qquad
+              \log|\det J| = \sum_i \log|\tau'(x_i)|,
 
-    with ``(t, s_raw) = MADE(y)`` and ``s = bound * tanh(s_raw / bound)``. The inverse
-    (the density direction) is one network pass, ``x = (y - t(y)) e^{-s(y)}``; the forward
-    (sampling) takes D passes. Interleave ``Permute`` between layers to vary the order.
+    affine by default, ``y_i = x_i e^{s_i} + t_i`` with ``s = bound * tanh(s_raw / bound)``.
+    The inverse (the density direction) is one network pass,
+    ``x_i = \tau^{-1}(y_i; \theta_i(y_{<i}, c))``; the forward (sampling) takes D passes.
+    Interleave ``Permute`` between layers to vary the order.
 
     Args:
-        params: MADE weights ``[W1, b1, ..., WL, bL]`` (``MaskedAutoregressive.init_params``),
-            arrays of the user's framework, D inputs and 2D outputs (shifts, then log-scales).
-        log_scale_bound: the soft bound on |s|.
+        params: the built-in MADE's weights ``[W1, b1, ..., WL, bL]``
+            (``MaskedAutoregressive.init_params``): D inputs then C condition features
+            (seen by every unit), P * D outputs in P blocks of D (for the affine
+            transformer: shifts, then log-scales); arrays of the user's framework. Or any
+            callable ``conditioner(y)`` / ``conditioner(y, condition)`` that is
+            autoregressive in y and returns (..., P * D) raw parameters.
+        log_scale_bound: the soft bound on |s| of the default affine transformer.
+        transformer: ``"affine"``, ``"spline"`` or a transformer object (overrides
+            `log_scale_bound`).
+
+    ``condition=`` goes to the conditioner and nowhere else.
     """
 
     event_ndims_in = 1
@@ -28,56 +39,94 @@ class MaskedAutoregressive(Bijector):
 
     param_shape = ()  # the weights act on the event: no batch axes
 
-    def __init__(self, params, *, log_scale_bound: float = 5.0):
-        bk, self._dtype, device, p = promote_params(dict(enumerate(params)))
-        self._backend, self.params = bk, list(p.values())
-        self.event_size = int(self.params[0].shape[0])
-        if self.params[-1].shape[0] != 2 * self.event_size:
-            raise ValueError(
-                f"MaskedAutoregressive: params must map {self.event_size} inputs to "
-                f"{2 * self.event_size} outputs; got {tuple(self.params[-1].shape)} at the end"
+    def __init__(self, params, *, log_scale_bound: float = 5.0, transformer=None):
+        if transformer is None:
+            self.transformer = AffineTransformer(log_scale_bound)
+        else:
+            self.transformer = as_transformer(transformer)
+        n_params = self.transformer.n_params
+        self.params, self.conditioner, self.event_size = None, None, None
+        if is_weight_list(params):
+            bk, dtype, _, p = promote_params(dict(enumerate(params)))
+            self._set_backend(bk, dtype)
+            self.params = list(p.values())
+            n_out = int(self.params[-1].shape[0])
+            self.event_size = n_out // n_params
+            self.condition_size = int(self.params[0].shape[0]) - self.event_size
+            if n_out % n_params or self.condition_size < 0:
+                raise ValueError(
+                    f"MaskedAutoregressive: params must map D inputs (plus condition "
+                    f"features) to {n_params} * D outputs; got {tuple(self.params[0].shape)} "
+                    f"... {tuple(self.params[-1].shape)}"
+                )
+        elif callable(params):
+            self.conditioner = params
+        else:
+            raise TypeError(
+                "MaskedAutoregressive: params must be a list of MADE weights or a callable "
+                f"(y, condition) -> parameters; got {type(params).__name__}"
             )
-        self._masks = made_masks(
-            bk, self.event_size, hidden_sizes_of(self.params), 2, self._dtype, device
-        )
-        self.log_scale_bound = float(log_scale_bound)
 
     @staticmethod
     def init_params(
-        event_size: int, hidden_sizes=(64, 64), *, rng=None, backend="numpy", dtype=None
+        event_size: int,
+        hidden_sizes=(64, 64),
+        *,
+        condition_size: int = 0,
+        transformer="affine",
+        rng=None,
+        backend="numpy",
+        dtype=None,
     ):
         """MADE weights that make the layer the identity (last layer zero)."""
-        sizes = [event_size, *hidden_sizes, 2 * event_size]
+        n_params = as_transformer(transformer).n_params
+        sizes = [event_size + condition_size, *hidden_sizes, n_params * event_size]
         return init_mlp(sizes, rng=rng, backend=backend, dtype=dtype)
 
-    def _masked_params(self):
-        """The MADE weights with their masks applied (once per call, not per pass)."""
+    def _network(self, bk, x, condition):
+        """``y -> raw (..., P, D)``: the masked MADE weights (masked once per call, not per
+        pass), or the user's conditioner."""
+        xp, n_params = bk.xp, self.transformer.n_params
+        d = int(x.shape[-1])
+        if self.params is None:
+
+            def net(y):
+                out = call_conditioner(self.conditioner, y, condition)
+                return xp.reshape(out, tuple(out.shape[:-1]) + (n_params, d))
+
+            return net
+        check_condition("MaskedAutoregressive", self.condition_size, condition)
+        if d != self.event_size:
+            raise ValueError(
+                f"MaskedAutoregressive: the last axis must have size {self.event_size}; "
+                f"got shape {tuple(x.shape)}"
+            )
+        masks = made_masks(
+            xp, d, self.condition_size, hidden_sizes_of(self.params), n_params, self._dtype, x
+        )
         p = list(self.params)
-        for i, m in enumerate(self._masks):
+        for i, m in enumerate(masks):
             p[2 * i] = p[2 * i] * m
-        return p
 
-    def _shift_and_log_scale(self, xp, params, y):
-        d = self.event_size
-        out = mlp(xp, params, y)
-        bound = self.log_scale_bound
-        return out[..., :d], bound * xp.tanh(out[..., d:] / bound)
+        def net(y):
+            out = mlp(xp, p, y, condition)
+            return xp.reshape(out, tuple(out.shape[:-1]) + (n_params, d))
 
-    def forward_and_log_det(self, x):
+        return net
+
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         xp = bk.xp
-        params = self._masked_params()
+        net = self._network(bk, x, condition)
         y = xp.zeros_like(x)
-        for _ in range(self.event_size):
-            shift, log_scale = self._shift_and_log_scale(xp, params, y)
-            y = x * xp.exp(log_scale) + shift
-        return y, xp.sum(log_scale, axis=-1)
+        for _ in range(x.shape[-1]):
+            y, log_det = self.transformer.forward_and_log_det(bk, net(y), x)
+        return y, xp.sum(log_det, axis=-1)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
-        xp = bk.xp
-        shift, log_scale = self._shift_and_log_scale(xp, self._masked_params(), y)
-        return (y - shift) * xp.exp(-log_scale), -xp.sum(log_scale, axis=-1)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
+        x, log_det = self.transformer.inverse_and_log_det(bk, self._network(bk, y, condition)(y), y)
+        return x, bk.xp.sum(log_det, axis=-1)
 
     def __repr__(self):
-        return f"MaskedAutoregressive(event_size={self.event_size})"
+        return f"MaskedAutoregressive(event_size={self.event_size}, {self.transformer!r})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, open_interval
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -15,18 +15,19 @@ class NormalCDF(Bijector):
 
     .. math:: \log|dy/dx| = \log\varphi(x) = -x^2/2 - \tfrac12\log 2\pi
 
-    Inverse ``ndtri(y)``. ``TransformedDistribution(Uniform(0, 1), Invert(NormalCDF()))``
-    is the standard normal.
+    ``Phi(x)`` rounds to 1 for x > 5.4 in float32; ``y`` is clipped into the open interval by
+    one unit in the last place. Inverse ``ndtri(y)``.
+    ``TransformedDistribution(Uniform(0, 1), Invert(NormalCDF()))`` is the standard normal.
     """
 
     codomain = constraints.open_unit_interval
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
-        return bk.ndtr(x), -0.5 * x * x - _HALF_LOG_2PI
+        return open_interval(bk.xp, bk.ndtr(x), 0.0, 1.0), -0.5 * x * x - _HALF_LOG_2PI
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         x = bk.ndtri(y)
         return x, 0.5 * x * x + _HALF_LOG_2PI
 

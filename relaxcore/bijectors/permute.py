@@ -38,12 +38,12 @@ class Permute(Bijector):
         y = xp.take(x, index, axis=x.ndim - 1)
         return y, xp.zeros(x.shape[:-1], dtype=x.dtype, device=device_of(x))
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         return self._take(bk, x, self.permutation)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         return self._take(bk, y, self._inverse_perm)
 
     def __repr__(self):

@@ -34,12 +34,12 @@ class Reshape(Bijector):
         zeros = xp.zeros(batch, dtype=x.dtype, device=device_of(x))
         return xp.reshape(x, batch + shape_to), zeros
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         return self._reshape(bk, x, self.event_shape_in, self.event_shape_out)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         return self._reshape(bk, y, self.event_shape_out, self.event_shape_in)
 
     def forward_event_shape(self, shape):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, shape_of
 
 nonzero = constraints.Constraint("!= 0 (and not NaN)", lambda xp, x: (x != 0) & ~xp.isnan(x))
 
@@ -14,6 +14,7 @@ class Scale(Bijector):
     .. math:: \log|dy/dx| = \log|\mathrm{scale}|
 
     A negative scale is a decreasing map: ``TransformedDistribution.cdf`` flips to 1 - F.
+    A Python-number scale adopts the framework and dtype of each input.
     """
 
     def __init__(self, scale, *, validate_args: bool = True, backend=None):
@@ -23,22 +24,24 @@ class Scale(Bijector):
 
     @property
     def param_shape(self):
-        return tuple(self.scale.shape)
+        return shape_of(self.scale)
 
-    def forward_and_log_det(self, x):
+    def _log_abs_scale(self, bk, x, shape):
+        xp = bk.xp
+        return xp.broadcast_to(xp.log(xp.abs(self._like(bk, self.scale, x))), shape)
+
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
-        xp = bk.xp
         y = self.scale * x
-        return y, xp.broadcast_to(xp.log(xp.abs(self.scale)), y.shape)
+        return y, self._log_abs_scale(bk, x, y.shape)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
-        xp = bk.xp
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         x = y / self.scale
-        return x, xp.broadcast_to(-xp.log(xp.abs(self.scale)), x.shape)
+        return x, -self._log_abs_scale(bk, y, x.shape)
 
     def is_increasing(self):
         return self.scale > 0
 
     def __repr__(self):
-        return f"Scale(shape {tuple(self.scale.shape)})"
+        return f"Scale(shape {shape_of(self.scale)})"

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, shape_of
 
 
 class Shift(Bijector):
-    """``y = x + shift``, elementwise (shift broadcasts); log-det 0."""
+    """``y = x + shift``, elementwise (shift broadcasts); log-det 0.
+
+    A Python-number shift adopts the framework and dtype of each input.
+    """
 
     def __init__(self, shift, *, backend=None):
         self._set_params({"shift": shift}, backend)
 
     @property
     def param_shape(self):
-        return tuple(self.shift.shape)
+        return shape_of(self.shift)
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         y = x + self.shift
         return y, bk.xp.zeros_like(y)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         x = y - self.shift
         return x, bk.xp.zeros_like(x)
 
@@ -29,4 +32,4 @@ class Shift(Bijector):
         return True
 
     def __repr__(self):
-        return f"Shift(shape {tuple(self.shift.shape)})"
+        return f"Shift(shape {shape_of(self.shift)})"

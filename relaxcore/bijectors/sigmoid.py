@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, open_interval
 
 
 class Sigmoid(Bijector):
@@ -12,17 +12,20 @@ class Sigmoid(Bijector):
     .. math:: \log|dy/dx| = \log\sigma(x) + \log\sigma(-x)
               = -\mathrm{softplus}(-x) - \mathrm{softplus}(x),
 
-    finite where ``y`` itself rounds to 0 or 1. Inverse ``log y - log1p(-y)``.
+    finite where ``sigmoid(x)`` itself rounds to 0 or 1; ``y`` is clipped into the open
+    interval by one unit in the last place there (so samples of a flow stay in its
+    support). Inverse ``log y - log1p(-y)``.
     """
 
     codomain = constraints.open_unit_interval
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
-        return bk.sigmoid(x), -bk.softplus(-x) - bk.softplus(x)
+        y = open_interval(bk.xp, bk.sigmoid(x), 0.0, 1.0)
+        return y, -bk.softplus(-x) - bk.softplus(x)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         xp = bk.xp
         log_y, log_1my = xp.log(y), xp.log1p(-y)
         return log_y - log_1my, -log_y - log_1my

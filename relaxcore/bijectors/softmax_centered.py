@@ -24,15 +24,15 @@ class SoftmaxCentered(Bijector):
     event_ndims_out = 1
     codomain = constraints.simplex
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         xp = bk.xp
         zero = xp.zeros(x.shape[:-1] + (1,), dtype=x.dtype, device=device_of(x))
         log_y = bk.log_softmax(xp.concat([x, zero], axis=-1), axis=-1)
         return xp.exp(log_y), xp.sum(log_y, axis=-1)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         xp = bk.xp
         log_y = xp.log(y)
         return log_y[..., :-1] - log_y[..., -1:], -xp.sum(log_y, axis=-1)

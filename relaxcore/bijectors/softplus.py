@@ -18,12 +18,12 @@ class Softplus(Bijector):
 
     codomain = constraints.positive
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         return bk.softplus(x), -bk.softplus(-x)
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         xp = bk.xp
         log_slope = xp.log(-xp.expm1(-y))
         return y + log_slope, -log_slope

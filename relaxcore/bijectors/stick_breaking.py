@@ -33,7 +33,7 @@ class StickBreaking(Bijector):
     def _offset(self, xp, x, k):
         return xp.asarray([math.log(k - i) for i in range(k)], dtype=x.dtype, device=device_of(x))
 
-    def forward_and_log_det(self, x):
+    def forward_and_log_det(self, x, *, condition=None):
         bk, x = self._array(x)
         xp = bk.xp
         k = x.shape[-1]
@@ -44,8 +44,8 @@ class StickBreaking(Bijector):
         log_det = xp.sum(log_z + log_1mz + log_left[..., :-1], axis=-1)
         return xp.exp(log_y), log_det
 
-    def inverse_and_log_det(self, y):
-        bk, y = self._array(y)
+    def inverse_and_log_det(self, y, *, condition=None):
+        bk, y = self._array(y, "y")
         xp = bk.xp
         k = y.shape[-1] - 1
         y_head = y[..., :-1]

@@ -41,9 +41,24 @@ class TransformedDistribution(Distribution):
     ``cdf`` exists for monotone scalar bijectors (``1 - F`` where decreasing). ``support`` is
     the bijector's codomain: with ``validate_args`` a value outside it raises ValueError;
     without, its log-density is NaN or -inf, never a clipped number.
+
+    Conditional flows: every method takes ``condition=`` (an array, context features on
+    its last axis), handed to the bijector and by it to its conditioners; the condition's
+    batch axes broadcast with the distribution's, so a batch of conditions draws one sample
+    per condition. The base is unconditional.
+
+    ``sample_and_log_prob`` / ``rsample_and_log_prob`` take the log-density from the forward
+    pass, ``log p_X(x) - log|det J_f(x)|`` (no inverse: one pass, also for autoregressive
+    flows, and exact where ``f`` saturates in floating point).
     """
 
     def __init__(self, base: Distribution, bijector, *, validate_args=None):
+        held = getattr(bijector, "_backend", None)
+        if held is not None and held.name != base.backend.name:
+            raise TypeError(
+                f"TransformedDistribution: the base holds {base.backend.name} arrays but the "
+                f"bijector {bijector!r} holds {held.name} arrays; use one framework"
+            )
         self.base = base
         self.bijector = bijector
         batch, event = base.batch_shape, base.event_shape
@@ -70,35 +85,69 @@ class TransformedDistribution(Distribution):
     def has_rsample(self):
         return self.base.has_rsample
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
-        return self.base.sample_noise(sample_shape, rng=rng)
+    def _base_for(self, condition):
+        """The base, expanded over the condition's batch axes where they add any."""
+        if condition is None:
+            return self.base
+        batch = broadcast_shapes(self._batch_shape, tuple(condition.shape[:-1]))
+        if batch == self._batch_shape:
+            return self.base
+        base_batch = self.base.batch_shape
+        lifted = base_batch[len(base_batch) - self._lifted :]
+        return self.base.expand(batch + lifted)
 
-    def reparameterize(self, noise):
-        return self.bijector.forward(self.base.reparameterize(noise))
+    def _log_det_sum(self, log_det):
+        return sum_last(self.xp, log_det, len(self.event_shape) - self.bijector.event_ndims_out)
 
-    def rsample(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape=(), *, rng=None, condition=None):
+        return self._base_for(condition).sample_noise(sample_shape, rng=rng)
+
+    def reparameterize(self, noise, *, condition=None):
+        x = self._base_for(condition).reparameterize(noise)
+        return self.bijector.forward(x, condition=condition)
+
+    def rsample(self, sample_shape=(), *, rng=None, condition=None):
         """f(x) for x = base.rsample(): explicit or implicit bases alike."""
-        return self.bijector.forward(self.base.rsample(sample_shape, rng=rng))
+        x = self._base_for(condition).rsample(sample_shape, rng=rng)
+        return self.bijector.forward(x, condition=condition)
 
-    def sample(self, sample_shape=(), *, rng=None):
-        x = self.base.sample(sample_shape, rng=rng)
-        return self._backend.stop_gradient(self.bijector.forward(x))
+    def sample(self, sample_shape=(), *, rng=None, condition=None):
+        x = self._base_for(condition).sample(sample_shape, rng=rng)
+        return self._backend.stop_gradient(self.bijector.forward(x, condition=condition))
 
-    def log_prob(self, value):
+    def rsample_and_log_prob(self, sample_shape=(), *, rng=None, condition=None):
+        """``(y, log p(y))`` for a differentiable sample y = f(x), the log-density from the
+        forward pass: ``log p_X(x) - log|det J_f(x)|``."""
+        base = self._base_for(condition)
+        x = base.rsample(sample_shape, rng=rng)
+        return self._push_forward(base, x, condition)
+
+    def sample_and_log_prob(self, sample_shape=(), *, rng=None, condition=None):
+        """``(y, log p(y))`` as ``rsample_and_log_prob``, gradients stopped."""
+        base = self._base_for(condition)
+        x = base.sample(sample_shape, rng=rng)
+        y, log_prob = self._push_forward(base, x, condition)
+        stop = self._backend.stop_gradient
+        return stop(y), stop(log_prob)
+
+    def _push_forward(self, base, x, condition):
+        y, log_det = self.bijector.forward_and_log_det(x, condition=condition)
+        log_base = sum_last(self.xp, base.log_prob(x), self._lifted)
+        return y, log_base - self._log_det_sum(log_det)
+
+    def log_prob(self, value, *, condition=None):
         value = self._as_value(value)
         self._validate_sample(value)
-        xp = self.xp
-        x, log_det = self.bijector.inverse_and_log_det(value)
-        log_det = sum_last(xp, log_det, len(self.event_shape) - self.bijector.event_ndims_out)
-        return sum_last(xp, self.base.log_prob(x), self._lifted) + log_det
+        x, log_det = self.bijector.inverse_and_log_det(value, condition=condition)
+        return sum_last(self.xp, self.base.log_prob(x), self._lifted) + self._log_det_sum(log_det)
 
-    def cdf(self, value):
+    def cdf(self, value, *, condition=None):
         if self.event_shape or self.bijector.event_ndims_in:
             raise NotImplementedError(
                 "TransformedDistribution.cdf needs a scalar event and a scalar bijector"
             )
         value = self._as_value(value)
-        base_cdf = self.base.cdf(self.bijector.inverse(value))
+        base_cdf = self.base.cdf(self.bijector.inverse(value, condition=condition))
         increasing = self.bijector.is_increasing()
         if increasing is True:
             return base_cdf
