@@ -45,6 +45,18 @@ class Logistic(Distribution):
         w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
         return self._down(self._backend.sigmoid(w))
 
+    def log_cdf(self, value):
+        """log sigmoid(w), accurate in the left tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_sigmoid(w))
+
+    def log_survival_function(self, value):
+        """log(1 - sigmoid(w)) = log sigmoid(-w), accurate in the right tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_sigmoid(-w))
+
     def icdf(self, q):
         """The quantile function loc + scale * logit(q)."""
         xp = self.xp

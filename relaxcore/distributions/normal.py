@@ -44,6 +44,18 @@ class Normal(Distribution):
         w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
         return self._down(self._backend.ndtr(w))
 
+    def log_cdf(self, value):
+        """log Phi(w), accurate in the left tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_ndtr(w))
+
+    def log_survival_function(self, value):
+        """log(1 - Phi(w)) = log Phi(-w), accurate in the right tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_ndtr(-w))
+
     def icdf(self, q):
         """The quantile function loc + scale * ndtri(q)."""
         q = self._as_value(q)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore.implicit import incomplete_beta
+from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.implicit.gamma import log_standard_gamma
 from relaxcore.kl import register_kl
@@ -71,10 +72,14 @@ class Beta(ImplicitDistribution):
         return self._down(bk.xlogy(a - 1.0, z) + bk.xlogy(b - 1.0, 1.0 - z) - log_beta)
 
     def cdf(self, value):
+        """I_value(a, b): 0 below 0, 1 above 1; differentiable in value and parameters."""
         value = self._as_value(value)
-        a, b = self._up(self.concentration1), self._up(self.concentration0)
-        z = self._up(value)
-        return self._down(incomplete_beta.betainc(self._backend, a, b, z))
+        bk = self._backend
+        a = self._up(bk.stop_gradient(self.concentration1))
+        b = self._up(bk.stop_gradient(self.concentration0))
+        z = self._up(bk.stop_gradient(value))
+        cdf = self._down(incomplete_beta.betainc(bk, a, b, z))
+        return differentiable_cdf(self, value, cdf, (z > 0.0) & (z < 1.0))
 
     @property
     def mean(self):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore.implicit import incomplete_gamma
+from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.kl import register_kl
 
@@ -85,9 +86,14 @@ class Gamma(ImplicitDistribution):
         return self._down(bk.xlogy(a, b) + bk.xlogy(a - 1.0, z) - b * z - bk.lgamma(a))
 
     def cdf(self, value):
+        """P(alpha, rate * value): 0 for value <= 0; differentiable in value and parameters."""
         value = self._as_value(value)
-        a, b = self._up(self.concentration), self._up(self.rate)
-        return self._down(self._backend.gammainc(a, b * self._up(value)))
+        xp, bk = self.xp, self._backend
+        a, b = self._up(bk.stop_gradient(self.concentration)), self._up(bk.stop_gradient(self.rate))
+        x = b * self._up(bk.stop_gradient(value))
+        inside = x > 0.0
+        cdf = bk.gammainc(a, xp.where(inside, x, xp.zeros_like(x)))
+        return differentiable_cdf(self, value, self._down(cdf), inside)
 
     @property
     def mean(self):

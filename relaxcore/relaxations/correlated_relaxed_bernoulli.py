@@ -8,7 +8,13 @@ import math
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import (
+    clamped,
+    interior_logits,
+    one_of,
+    probs_to_logits,
+    tempered,
+)
 
 
 class CorrelatedRelaxedBernoulli(Distribution):
@@ -106,12 +112,12 @@ class CorrelatedRelaxedBernoulli(Distribution):
                 ),
             )
             tol = 1e-6 if cov.dtype == xp.float64 else 1e-2
+            size = math.prod(diag.shape)  # a zero-size batch has no largest entry
+            biggest = xp.max(xp.abs(diag)) if size else xp.asarray(0.0, dtype=cov.dtype)
             self._check(
                 "correlation",
                 cov - xp.matrix_transpose(cov),
-                constraints.Constraint(
-                    "symmetric", lambda xp, x: xp.abs(x) <= tol * xp.max(xp.abs(diag))
-                ),
+                constraints.Constraint("symmetric", lambda xp, x: xp.abs(x) <= tol * biggest),
             )
         root = xp.sqrt(diag)
         return cov / (root[..., :, None] * root[..., None, :])
@@ -157,12 +163,12 @@ class CorrelatedRelaxedBernoulli(Distribution):
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
         finfo = xp.finfo(self._compute_dtype())
-        z = xp.clip(self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
+        z = clamped(xp, self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
         log_z, log_1mz = xp.log(z), xp.log1p(-z)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
         a = tau * (log_z - log_1mz) - self._up(self.logits)  # logit(u_k)
         marginal = xp.log(tau) - xp.abs(a) - 2 * bk.softplus(-xp.abs(a)) - log_z - log_1mz
-        lower_tail = xp.clip(bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
+        lower_tail = clamped(xp, bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
         eps = xp.where(a > 0, -bk.ndtri(lower_tail), bk.ndtri(lower_tail))
         solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]
         log_det = 2 * xp.sum(xp.log(xp.linalg.diagonal(self._up(self._scale_tril))), axis=-1)

@@ -55,9 +55,14 @@ class GaussianRelaxedBernoulli(Distribution):
         xp, bk = self.xp, self._backend
         z = self._up(value)
         loc, scale, a, b = self._bounds()
-        w = (z - loc) / scale
+        low, high = z <= 0, z >= 1
+        # each branch sees safe inputs where it is not taken (finite, untaken gradients)
+        zero = xp.zeros_like(a)
+        w = xp.where(low | high, zero, (z - loc) / scale)
         inside = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
-        out = xp.where(z <= 0, bk.log_ndtr(a), xp.where(z >= 1, bk.log_ndtr(-b), inside))
+        at_low = bk.log_ndtr(xp.where(low, a, zero))
+        at_high = bk.log_ndtr(xp.where(high, -b, zero))
+        out = xp.where(low, at_low, xp.where(high, at_high, inside))
         return self._down(out)
 
     def cdf(self, value):

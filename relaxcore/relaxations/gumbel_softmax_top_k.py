@@ -4,6 +4,8 @@ relaxations", Algorithm 1; Plotz & Roth 2018)."""
 
 from __future__ import annotations
 
+import math
+
 from relaxcore import constraints
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
@@ -72,7 +74,7 @@ class GumbelSoftmaxTopK(Distribution):
         self._validate_params(p)
         log_p = raw if logits is not None else log_probs(xp, raw)
         log_p = log_p - bk.logsumexp(log_p, axis=-1, keepdims=True)
-        if self._validate_args and not bk.is_traced(log_p):
+        if self._validate_args and not bk.is_traced(log_p) and math.prod(batch_shape):
             positive = int(xp.min(xp.sum(xp.astype(log_p > -float("inf"), xp.int32), axis=-1)))
             if positive < k:
                 raise ValueError(

@@ -5,7 +5,13 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import (
+    all_finite,
+    clamped,
+    one_of,
+    probs_to_logits,
+    tempered,
+)
 
 
 class RelaxedBernoulli(Distribution):
@@ -80,7 +86,7 @@ class RelaxedBernoulli(Distribution):
     def _log_z_and_log_1mz(self, value):
         xp = self.xp
         finfo = xp.finfo(value.dtype)
-        z = xp.clip(value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
+        z = clamped(xp, value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
         return xp.log(z), xp.log1p(-z)
 
     def log_prob(self, value):

@@ -6,6 +6,7 @@ import math
 
 from relaxcore import constraints
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.math.special import log1mexp
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.straight_through_bernoulli import StraightThroughBernoulli
 
@@ -80,7 +81,11 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         root = self._down(self._root())
         near = xp.abs(value - root) <= 8 * xp.finfo(self._dtype).eps * root
         log_p = bk.log_sigmoid(self._up(self.logits))
-        log_one_minus_root = xp.log1p(-xp.exp(0.5 * log_p))
+        # log(1 - sqrt(p)) only where h = 0 can occur (p < 1), -1 elsewhere: the untaken
+        # branch's gradient (infinite at p = 1) never meets the where
+        zero = (h == 0) & (log_p < 0)
+        half = xp.where(zero, 0.5 * log_p, xp.full_like(log_p, -1.0))
+        log_one_minus_root = xp.where(zero, log1mexp(xp, half), xp.full_like(h, -float("inf")))
         out = xp.where(
             h == 0, log_one_minus_root, xp.where(near, 0.5 * log_p, xp.full_like(h, -float("inf")))
         )
