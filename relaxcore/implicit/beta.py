@@ -15,6 +15,7 @@ a function of z alone (a different, equally unbiased, per-sample gradient).
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
@@ -34,11 +35,12 @@ class Beta(ImplicitDistribution):
     implicit_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, *, validate_args=None, backend=None):
-        self._init_elementwise(
+        p = self._init_elementwise(
             {"concentration1": concentration1, "concentration0": concentration0},
             backend,
             validate_args,
         )
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -52,7 +54,9 @@ class Beta(ImplicitDistribution):
         z, w = bk.sigmoid(d), bk.sigmoid(-d)
         zw = z * w
         partials = {"concentration1": zw * dlog1, "concentration0": -zw * dlog0}
-        return self._down(z), {k: self._down(v) for k, v in partials.items()}
+        return nan_where_invalid(self, self._down(z), 0), {
+            k: self._down(v) for k, v in partials.items()
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -69,7 +73,9 @@ class Beta(ImplicitDistribution):
         bk = self._backend
         a, b, z = self._up(self.concentration1), self._up(self.concentration0), self._up(value)
         log_beta = bk.lgamma(a) + bk.lgamma(b) - bk.lgamma(a + b)
-        return self._down(bk.xlogy(a - 1.0, z) + bk.xlogy(b - 1.0, 1.0 - z) - log_beta)
+        return masked_log_prob(
+            self, value, self._down(bk.xlogy(a - 1.0, z) + bk.xlogy(b - 1.0, 1.0 - z) - log_beta)
+        )
 
     def cdf(self, value):
         """I_value(a, b): 0 below 0, 1 above 1; differentiable in value and parameters."""

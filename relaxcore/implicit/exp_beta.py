@@ -15,6 +15,7 @@ underflows to 0 (a = 1e-4 in float32). Density (Beta's times the Jacobian :math:
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.implicit.gamma import log_standard_gamma
@@ -33,11 +34,12 @@ class ExpBeta(ImplicitDistribution):
     implicit_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, *, validate_args=None, backend=None):
-        self._init_elementwise(
+        p = self._init_elementwise(
             {"concentration1": concentration1, "concentration0": concentration0},
             backend,
             validate_args,
         )
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -51,7 +53,9 @@ class ExpBeta(ImplicitDistribution):
         y = bk.log_sigmoid(d)
         w = bk.sigmoid(-d)  # 1 - Z
         partials = {"concentration1": w * dlog1, "concentration0": -w * dlog0}
-        return self._down(y), {k: self._down(v) for k, v in partials.items()}
+        return nan_where_invalid(self, self._down(y), 0), {
+            k: self._down(v) for k, v in partials.items()
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -71,7 +75,9 @@ class ExpBeta(ImplicitDistribution):
         inside = y < 0.0
         safe = xp.where(inside, y, xp.full_like(y, -1.0))
         log_1mz = xp.where(inside, log1mexp(xp, safe), xp.full_like(y, -float("inf")))
-        return self._down(a * y + _times(bk, b - 1.0, log_1mz) - log_beta)
+        return masked_log_prob(
+            self, value, self._down(a * y + _times(bk, b - 1.0, log_1mz) - log_beta)
+        )
 
     @property
     def mean(self):

@@ -19,6 +19,7 @@ estimates.) ``implicit_partials`` is not available: use ``value_and_partials``.
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import masked_log_prob, nan_where_invalid
 from relaxcore.implicit._protocol import attach
 from relaxcore.implicit.dirichlet import Dirichlet
 
@@ -43,18 +44,18 @@ class ExpDirichlet(Dirichlet):
         y = bk.log_softmax(log_g, axis=-1)
         eye = xp.eye(z.shape[-1], dtype=z.dtype)
         jacobian = (eye - z[..., None, :]) * dlog[..., None, :]
-        return self._down(y), {"concentration": self._down(jacobian)}
+        return nan_where_invalid(self, self._down(y), 1), {"concentration": self._down(jacobian)}
 
     def rsample(self, sample_shape=(), *, rng=None):
         bk = self._backend
         log_g, dlog = self._log_gammas(tuple(sample_shape), rng)
         alpha = self._up(self.concentration)
         log_g = attach(bk, log_g, {"concentration": alpha}, {"concentration": dlog})
-        return self._down(bk.log_softmax(log_g, axis=-1))
+        return nan_where_invalid(self, self._down(bk.log_softmax(log_g, axis=-1)), 1)
 
     def sample(self, sample_shape=(), *, rng=None):
         log_g, _ = self._log_gammas(tuple(sample_shape), rng)
-        return self._down(self._backend.log_softmax(log_g, axis=-1))
+        return nan_where_invalid(self, self._down(self._backend.log_softmax(log_g, axis=-1)), 1)
 
     def implicit_partials(self, value):
         raise NotImplementedError(
@@ -68,7 +69,9 @@ class ExpDirichlet(Dirichlet):
         alpha, y = self._up(self.concentration), self._up(value)
         norm = bk.lgamma(xp.sum(alpha, axis=-1)) - xp.sum(bk.lgamma(alpha), axis=-1)
         last = (alpha[..., -1] - 1.0) * y[..., -1]
-        return self._down(xp.sum(alpha[..., :-1] * y[..., :-1], axis=-1) + last + norm)
+        return masked_log_prob(
+            self, value, self._down(xp.sum(alpha[..., :-1] * y[..., :-1], axis=-1) + last + norm)
+        )
 
     @property
     def mean(self):

@@ -15,6 +15,7 @@ G, computed without forming G (finite where G underflows).
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_gamma
 from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
@@ -34,9 +35,10 @@ class ExpGamma(ImplicitDistribution):
     implicit_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise(
+        p = self._init_elementwise(
             {"concentration": concentration, "rate": rate}, backend, validate_args
         )
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -46,7 +48,9 @@ class ExpGamma(ImplicitDistribution):
         log_g, dlog = log_standard_gamma(self, alpha, shape, rng)
         x = log_g - xp.log(rate)
         partials = {"concentration": dlog, "rate": xp.broadcast_to(-1.0 / rate, shape)}
-        return self._down(x), {k: self._down(v) for k, v in partials.items()}
+        return nan_where_invalid(self, self._down(x), 0), {
+            k: self._down(v) for k, v in partials.items()
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -64,7 +68,9 @@ class ExpGamma(ImplicitDistribution):
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
         a, b, x = self._up(self.concentration), self._up(self.rate), self._up(value)
-        return self._down(a * (xp.log(b) + x) - b * xp.exp(x) - bk.lgamma(a))
+        return masked_log_prob(
+            self, value, self._down(a * (xp.log(b) + x) - b * xp.exp(x) - bk.lgamma(a))
+        )
 
     def cdf(self, value):
         """P(alpha, rate * e^value), differentiable in value and parameters."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
@@ -61,7 +62,8 @@ class StudentT(ImplicitDistribution):
     implicit_params = ("df", "loc", "scale")
 
     def __init__(self, df, loc=0.0, scale=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise({"df": df, "loc": loc, "scale": scale}, backend, validate_args)
+        p = self._init_elementwise({"df": df, "loc": loc, "scale": scale}, backend, validate_args)
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -84,7 +86,9 @@ class StudentT(ImplicitDistribution):
             "loc": xp.where(inside, xp.ones_like(t), zero),
             "scale": xp.where(inside, w, zero),
         }
-        return self._down(t), {k: self._down(v) for k, v in partials.items()}
+        return nan_where_invalid(self, self._down(t), 0), {
+            k: self._down(v) for k, v in partials.items()
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -117,7 +121,7 @@ class StudentT(ImplicitDistribution):
             - xp.log(scale)
             - 0.5 * (df + 1.0) * _log1p_square(xp, self._up(value) - loc, scale, df)
         )
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value):
         """P(T <= value), differentiable in value and every parameter."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import (
@@ -87,6 +88,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
             )
         batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
+        self._invalid = invalid_params(self, p)
         logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
         if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
             p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
@@ -156,7 +158,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
             scaled = (logits + logistic) / tau
         else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
             scaled = tempered(xp, logits, logistic, tau)
-        return self._down(bk.sigmoid(scaled))
+        return nan_where_invalid(self, self._down(bk.sigmoid(scaled)), 1)
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -173,4 +175,4 @@ class CorrelatedRelaxedBernoulli(Distribution):
         solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]
         log_det = 2 * xp.sum(xp.log(xp.linalg.diagonal(self._up(self._scale_tril))), axis=-1)
         copula = -0.5 * log_det - 0.5 * xp.sum(eps * (solved - eps), axis=-1)
-        return self._down(xp.sum(marginal, axis=-1) + copula)
+        return masked_log_prob(self, value, self._down(xp.sum(marginal, axis=-1) + copula))

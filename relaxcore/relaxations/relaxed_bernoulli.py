@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import (
@@ -59,6 +60,7 @@ class RelaxedBernoulli(Distribution):
         self._validate_params(
             {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
         )
+        self._invalid = invalid_params(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
@@ -81,7 +83,7 @@ class RelaxedBernoulli(Distribution):
             scaled = (logits + logistic) / tau
         else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
             scaled = tempered(self.xp, logits, logistic, tau)
-        return self._down(self._backend.sigmoid(scaled))
+        return nan_where_invalid(self, self._down(self._backend.sigmoid(scaled)), 0)
 
     def _log_z_and_log_1mz(self, value):
         xp = self.xp
@@ -97,7 +99,7 @@ class RelaxedBernoulli(Distribution):
         tau = self._up(self.temperature)
         s = xp.abs(self._up(self.logits) - tau * (log_z - log_1mz))
         out = xp.log(tau) - s - 2 * bk.softplus(-s) - log_z - log_1mz
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value):
         value = self._as_value(value)
