@@ -339,8 +339,9 @@ def _tally(out, key, x, n, signs=False):
 
 
 class Runner:
-    def __init__(self, name):
+    def __init__(self, name, jit=True):
         self.name = name
+        self.jit = jit
         self.bk = rc.get_backend(name)
         self.xp = self.bk.xp
 
@@ -437,7 +438,6 @@ class Runner:
             lp = spec.make(**p, **fixed, **consts).log_prob(value)
             return jnp.sum(lp), lp
 
-        @jax.jit
         def run(p, key):
             gz, z = jax.grad(rs, has_aux=True)(p, key)
             if not spec.has_log_prob:
@@ -446,7 +446,7 @@ class Runner:
             return z, lp, gz, gl, gv
 
         p = {k: arrays[k] for k in diff}
-        z, lp, gz, gl, gv = run(p, self.rng(seed))
+        z, lp, gz, gl, gv = (jax.jit(run) if self.jit else run)(p, self.rng(seed))
         conv = lambda g: None if g is None else {k: self.numpy(v) for k, v in g.items()}  # noqa: E731
         return (
             self.numpy(z),

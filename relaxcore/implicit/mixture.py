@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution
 from relaxcore.distributions.multivariate_normal_diag import MultivariateNormalDiag
 from relaxcore.distributions.normal import Normal
@@ -106,9 +107,8 @@ class MixtureSameFamily(ImplicitDistribution):
         bk, xp = component.backend, component.xp
         cbatch = component.batch_shape
         k = cbatch[-1 - event_ndims]
-        batch = cbatch[: len(cbatch) - 1 - event_ndims]
+        tail = cbatch[len(cbatch) - 1 - event_ndims :]
         event = cbatch[len(cbatch) - event_ndims :]
-        super().__init__(bk, component.dtype, component._device, batch, event, validate_args)
         name = "mixture_logits" if mixture_logits is not None else "mixture_probs"
         raw = mixture_logits if mixture_logits is not None else mixture_probs
         if not hasattr(raw, "dtype"):
@@ -118,6 +118,10 @@ class MixtureSameFamily(ImplicitDistribution):
                 f"MixtureSameFamily: {name} must have shape (..., K) with K = {k} "
                 f"components; got shape {tuple(raw.shape)}"
             )
+        batch = broadcast_shapes(cbatch[: len(cbatch) - len(tail)], raw.shape[:-1])
+        if batch + tail != cbatch:  # weights with more batch axes than the component
+            component = component.expand(batch + tail)
+        super().__init__(bk, component.dtype, component._device, batch, event, validate_args)
         if self._validate_args:
             self._check(
                 name,
@@ -211,10 +215,18 @@ class MixtureSameFamily(ImplicitDistribution):
         cdf_k = self._lift(comp.cdf(zc))[..., d]
         log_w = log_w - bk.logsumexp(log_w, axis=-1, keepdims=True)
         log_joint = log_w + log_pk
-        log_p = bk.logsumexp(log_joint, axis=-1, keepdims=True)
-        resp = xp.exp(log_joint - log_p)
+        log_p = _logsumexp(bk, log_joint)
+        # an infinite mixture density (a Gamma draw that underflowed to 0) pins z: the
+        # responsibility is shared by the infinite components and the weights' partial is 0;
+        # a zero density (every component's underflowed) gives partials 0, not 0/0
+        finite = xp.isfinite(log_p)
+        safe_p = xp.where(finite, log_p, xp.zeros_like(log_p))
+        top = xp.astype(log_joint == math.inf, log_joint.dtype)
+        shared = top / xp.clip(xp.sum(top, axis=-1, keepdims=True), 1.0, None)
+        resp = xp.where(finite, xp.exp(xp.where(finite, log_joint - safe_p, log_p)), shared)
         cdf = xp.sum(xp.exp(log_w) * cdf_k, axis=-1, keepdims=True)
-        out = {"mixture_logits": -xp.exp(log_w - log_p) * (cdf_k - cdf)}
+        weight = xp.where(finite, xp.exp(log_w - safe_p), xp.zeros_like(log_w))
+        out = {"mixture_logits": -weight * (cdf_k - cdf)}
         for name, value in _component_partials(comp, zc).items():
             out[name] = resp * self._lift(value)[..., d]
         return out
@@ -272,10 +284,20 @@ class MixtureSameFamily(ImplicitDistribution):
     def log_prob(self, value):
         value = self._as_value(value)
         bk = self._backend
-        log_pk = self.component.log_prob(self._at(self._rows(value)))
+        xp = self.xp
+        zc = self._at(self._rows(value))
+        log_pk = self.component.log_prob(zc)
+        # where a component's log-density is +-inf (a Gamma draw that underflowed to 0) its
+        # gradients are infinite and must not meet the zero weight of the reduction
+        # (0 * inf = NaN): those entries are re-evaluated at a safe point (the double where)
+        pinned = ~xp.isfinite(bk.stop_gradient(log_pk))
+        if bk.is_traced(log_pk) or bool(xp.any(pinned)):
+            live = self.component.log_prob(xp.where(pinned, _safe_point(self.component, zc), zc))
+            log_pk = xp.where(pinned, bk.stop_gradient(log_pk), live)
         if self.event_ndims:
             log_pk = self.xp.sum(log_pk, axis=-1)
-        return self._invalid_to_nan(bk.logsumexp(self.mixture_logits + log_pk, axis=-1))
+        out = _logsumexp(bk, self.mixture_logits + log_pk)[..., 0]
+        return self._invalid_to_nan(out)
 
     def cdf(self, value):
         if self.event_ndims:
@@ -302,6 +324,25 @@ class MixtureSameFamily(ImplicitDistribution):
         w, m = self._weights(), self.component.mean
         mean = xp.sum(w * m, axis=axis, keepdims=True)
         return xp.sum(w * (self.component.variance + (m - mean) ** 2), axis=axis)
+
+
+def _safe_point(component, zc):
+    """A value of finite log-density for each component (its mean where finite)."""
+    xp, bk = component.xp, component.backend
+    try:
+        mean = xp.broadcast_to(bk.stop_gradient(component.mean), zc.shape)
+    except NotImplementedError:
+        return bk.stop_gradient(zc)
+    return xp.where(xp.isfinite(mean), mean, bk.stop_gradient(zc))
+
+
+def _logsumexp(bk, x):
+    """logsumexp over the last axis (kept), +inf where an entry is +inf, with finite
+    gradients there (the +inf entries are kept out of the reduction)."""
+    xp = bk.xp
+    pos = x == math.inf
+    out = bk.logsumexp(xp.where(pos, xp.zeros_like(x), x), axis=-1, keepdims=True)
+    return xp.where(xp.any(pos, axis=-1, keepdims=True), xp.full_like(out, math.inf), out)
 
 
 def _weights_ok(xp, raw, name):
