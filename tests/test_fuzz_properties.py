@@ -4,7 +4,7 @@ any gradient, and infinities only where they are documented (the table below).
 The classes, parameter ranges and counting come from ``benchmarks/fuzz_classes.py`` (the
 probe that prints the counts), here with a few sets per class so each test id stays fast:
 logits to +-1e4, temperatures 1e-4..1e3, concentrations 1e-6..1e6, probabilities with
-exact 0s and 1s, and a zero-size batch. JAX runs eagerly here (the probe runs it jitted).
+exact 0s and 1s, and a zero-size batch. JAX runs under jit, float32 only (compiles dominate).
 """
 
 import sys
@@ -45,6 +45,19 @@ INFINITE_VALUE_GRADIENT = {
 }
 #: owned elsewhere (bijectors): Tanh flows reject their own samples (issue 10, item 5)
 SKIP = {"TransformedDistribution(Normal, Tanh)": "item 5 of the Reliability issue (flows)"}
+#: jit compiles of the implicit samplers take 5-20 s each: under JAX these run in the probe
+#: (benchmarks/fuzz_classes.py, jitted, 1000 sets) and on every other backend here
+JAX_SLOW = {
+    "Beta",
+    "Dirichlet",
+    "ExpBeta",
+    "ExpDirichlet",
+    "Gamma",
+    "ExpGamma",
+    "MixtureSameFamily(Gamma)",
+    "StudentT",
+    "VonMises",
+}
 
 
 def _allowed(name, key):
@@ -61,13 +74,15 @@ def _allowed(name, key):
 def test_wide_parameters_give_no_nan_and_only_documented_infinities(backend, name):
     if name in SKIP:
         pytest.skip(SKIP[name])
+    if backend.name == "jax" and name in JAX_SLOW:
+        pytest.skip("jit compile of an implicit sampler: run by the probe under jax.jit")
     spec = SPECS[name]
     if not spec.numpy_ok and not backend.has_autodiff:
         pytest.skip("needs autodiff")
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     base = spec.gen(rng, SETS)
     params = {k: np.repeat(v, DRAWS, axis=0) for k, v in base.items()}
-    runner = fuzz_classes.Runner(backend.name, jit=False)
+    runner = fuzz_classes.Runner(backend.name)
     n = SETS * DRAWS
     dtypes = ["float32", "float64"] if backend.name != "jax" else ["float32"]
     for dtype in dtypes:
