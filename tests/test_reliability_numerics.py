@@ -44,8 +44,8 @@ def _log_prob_grads(backend, make, params, value, dtype):
 CASES = {
     "StochasticTimesSmooth": (
         lambda lg: rc.StochasticTimesSmooth(logits=lg),
-        [[20.0, 40.0]],
-        [1.0, 1.0],
+        [[20.0, 40.0, 800.0]],
+        [1.0, 1.0, 1.0],
     ),
     "GaussianRelaxedBernoulli": (
         rc.GaussianRelaxedBernoulli,
