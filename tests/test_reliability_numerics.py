@@ -7,7 +7,6 @@ import scipy.special as sc
 import scipy.stats as st
 
 import relaxcore as rc
-from relaxcore.math.special import digamma_difference
 
 # --- implicit partials in the tails ---------------------------------------------------
 
@@ -250,6 +249,8 @@ def test_beta_partials_float32_accuracy_at_tiny_a_large_b(backend):
 
 
 def test_digamma_difference_against_mpmath():
+    from relaxcore.math.special import digamma_difference
+
     mp = pytest.importorskip("mpmath")
     mp.mp.dps = 40
     x = np.array([1e-6, 0.01, 0.5, 3.0, 100.0, 1e6, 2.0])
