@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution
 
 
@@ -22,7 +23,8 @@ class Logistic(Distribution):
     has_rsample = True
 
     def __init__(self, loc=0.0, scale=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        p = self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        self._invalid = invalid_params(self, p)
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._uniform_noise(sample_shape, rng)
@@ -31,19 +33,35 @@ class Logistic(Distribution):
         xp = self.xp
         u = self._open_unit(self._up(noise))
         logistic = xp.log(u) - xp.log1p(-u)
-        return self._down(self._up(self.loc) + self._up(self.scale) * logistic)
+        return nan_where_invalid(
+            self, self._down(self._up(self.loc) + self._up(self.scale) * logistic), 0
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
         self._validate_sample(value)
         scale = self._up(self.scale)
         w = (self._up(value) - self._up(self.loc)) / scale
-        return self._down(-w - 2 * self._backend.softplus(-w) - self.xp.log(scale))
+        return masked_log_prob(
+            self, value, self._down(-w - 2 * self._backend.softplus(-w) - self.xp.log(scale))
+        )
 
     def cdf(self, value):
         value = self._as_value(value)
         w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
         return self._down(self._backend.sigmoid(w))
+
+    def log_cdf(self, value):
+        """log sigmoid(w), accurate in the left tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_sigmoid(w))
+
+    def log_survival_function(self, value):
+        """log(1 - sigmoid(w)) = log sigmoid(-w), accurate in the right tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_sigmoid(-w))
 
     def icdf(self, q):
         """The quantile function loc + scale * logit(q)."""

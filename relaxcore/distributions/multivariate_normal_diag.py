@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 
@@ -33,6 +34,7 @@ class MultivariateNormalDiag(Distribution):
         shape = broadcast_shapes(p["loc"].shape, scale.shape)
         super().__init__(bk, dtype, device, shape[:-1], shape[-1:], validate_args)
         self._validate_params({"loc": p["loc"], "scale_diag": scale})
+        self._invalid = invalid_params(self, {"loc": p["loc"], "scale_diag": scale})
         self.loc = xp.broadcast_to(p["loc"], shape)
         self.scale_diag = xp.broadcast_to(scale, shape)
 
@@ -40,7 +42,9 @@ class MultivariateNormalDiag(Distribution):
         return self._normal_noise(sample_shape, rng)
 
     def reparameterize(self, noise):
-        return self._down(self._up(self.loc) + self._up(self.scale_diag) * self._up(noise))
+        return nan_where_invalid(
+            self, self._down(self._up(self.loc) + self._up(self.scale_diag) * self._up(noise)), 1
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -49,7 +53,7 @@ class MultivariateNormalDiag(Distribution):
         scale = self._up(self.scale_diag)
         w = (self._up(value) - self._up(self.loc)) / scale
         per_dim = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
-        return self._down(xp.sum(per_dim, axis=-1))
+        return masked_log_prob(self, value, self._down(xp.sum(per_dim, axis=-1)))
 
     @property
     def mean(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -23,13 +24,16 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, *, validate_args=None, backend=None):
-        self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        p = self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        self._invalid = invalid_params(self, p)
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._normal_noise(sample_shape, rng)
 
     def reparameterize(self, noise):
-        return self._down(self._up(self.loc) + self._up(self.scale) * self._up(noise))
+        return nan_where_invalid(
+            self, self._down(self._up(self.loc) + self._up(self.scale) * self._up(noise)), 0
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -37,12 +41,26 @@ class Normal(Distribution):
         xp = self.xp
         scale = self._up(self.scale)
         w = (self._up(value) - self._up(self.loc)) / scale
-        return self._down(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI)
+        return masked_log_prob(
+            self, value, self._down(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI)
+        )
 
     def cdf(self, value):
         value = self._as_value(value)
         w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
         return self._down(self._backend.ndtr(w))
+
+    def log_cdf(self, value):
+        """log Phi(w), accurate in the left tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_ndtr(w))
+
+    def log_survival_function(self, value):
+        """log(1 - Phi(w)) = log Phi(-w), accurate in the right tail (TFP's name)."""
+        value = self._as_value(value)
+        w = (self._up(value) - self._up(self.loc)) / self._up(self.scale)
+        return self._down(self._backend.log_ndtr(-w))
 
     def icdf(self, q):
         """The quantile function loc + scale * ndtri(q)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution
 
 
@@ -21,7 +22,8 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low=0.0, high=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise({"low": low, "high": high}, backend, validate_args)
+        p = self._init_elementwise({"low": low, "high": high}, backend, validate_args)
+        self._invalid = invalid_params(self, p, extra=self.low < self.high)
         if self._validate_args and not self._backend.is_traced(self.high):
             if not bool(self.xp.all(self.low < self.high)):
                 raise ValueError("Uniform: low must be < high elementwise")
@@ -36,7 +38,9 @@ class Uniform(Distribution):
 
     def reparameterize(self, noise):
         low = self._up(self.low)
-        return self._down(low + (self._up(self.high) - low) * self._up(noise))
+        return nan_where_invalid(
+            self, self._down(low + (self._up(self.high) - low) * self._up(noise)), 0
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -45,7 +49,9 @@ class Uniform(Distribution):
         z, low, high = self._up(value), self._up(self.low), self._up(self.high)
         inside = (z >= low) & (z <= high)
         density = -xp.log(high - low)
-        return self._down(xp.where(inside, density, xp.full_like(density, -float("inf"))))
+        return masked_log_prob(
+            self, value, self._down(xp.where(inside, density, xp.full_like(density, -float("inf"))))
+        )
 
     def cdf(self, value):
         value = self._as_value(value)

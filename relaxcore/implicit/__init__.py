@@ -8,6 +8,9 @@ from ``value_and_partials``.
 
 from relaxcore.implicit.beta import Beta
 from relaxcore.implicit.dirichlet import Dirichlet
+from relaxcore.implicit.exp_beta import ExpBeta
+from relaxcore.implicit.exp_dirichlet import ExpDirichlet
+from relaxcore.implicit.exp_gamma import ExpGamma
 from relaxcore.implicit.gamma import Gamma
 from relaxcore.implicit.generic import ImplicitReparam
 from relaxcore.implicit.mixture import MixtureSameFamily
@@ -18,6 +21,9 @@ from relaxcore.implicit.von_mises import VonMises
 __all__ = [
     "Beta",
     "Dirichlet",
+    "ExpBeta",
+    "ExpDirichlet",
+    "ExpGamma",
     "Gamma",
     "ImplicitReparam",
     "MixtureSameFamily",

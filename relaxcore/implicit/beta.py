@@ -15,7 +15,9 @@ a function of z alone (a different, equally unbiased, per-sample gradient).
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_beta
+from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.implicit.gamma import log_standard_gamma
 from relaxcore.kl import register_kl
@@ -33,11 +35,12 @@ class Beta(ImplicitDistribution):
     implicit_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, *, validate_args=None, backend=None):
-        self._init_elementwise(
+        p = self._init_elementwise(
             {"concentration1": concentration1, "concentration0": concentration0},
             backend,
             validate_args,
         )
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -51,7 +54,9 @@ class Beta(ImplicitDistribution):
         z, w = bk.sigmoid(d), bk.sigmoid(-d)
         zw = z * w
         partials = {"concentration1": zw * dlog1, "concentration0": -zw * dlog0}
-        return self._down(z), {k: self._down(v) for k, v in partials.items()}
+        return nan_where_invalid(self, self._down(z), 0), {
+            k: self._down(v) for k, v in partials.items()
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -68,13 +73,19 @@ class Beta(ImplicitDistribution):
         bk = self._backend
         a, b, z = self._up(self.concentration1), self._up(self.concentration0), self._up(value)
         log_beta = bk.lgamma(a) + bk.lgamma(b) - bk.lgamma(a + b)
-        return self._down(bk.xlogy(a - 1.0, z) + bk.xlogy(b - 1.0, 1.0 - z) - log_beta)
+        return masked_log_prob(
+            self, value, self._down(bk.xlogy(a - 1.0, z) + bk.xlogy(b - 1.0, 1.0 - z) - log_beta)
+        )
 
     def cdf(self, value):
+        """I_value(a, b): 0 below 0, 1 above 1; differentiable in value and parameters."""
         value = self._as_value(value)
-        a, b = self._up(self.concentration1), self._up(self.concentration0)
-        z = self._up(value)
-        return self._down(incomplete_beta.betainc(self._backend, a, b, z))
+        bk = self._backend
+        a = self._up(bk.stop_gradient(self.concentration1))
+        b = self._up(bk.stop_gradient(self.concentration0))
+        z = self._up(bk.stop_gradient(value))
+        cdf = self._down(incomplete_beta.betainc(bk, a, b, z))
+        return differentiable_cdf(self, value, cdf, (z > 0.0) & (z < 1.0))
 
     @property
     def mean(self):

@@ -22,6 +22,7 @@ they differ per sample.
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import promote_params
 from relaxcore.implicit import incomplete_beta
 from relaxcore.implicit._protocol import ImplicitDistribution, attach
@@ -47,6 +48,7 @@ class Dirichlet(ImplicitDistribution):
             raise ValueError("Dirichlet: concentration must have at least one dimension (K)")
         super().__init__(bk, dtype, device, alpha.shape[:-1], alpha.shape[-1:], validate_args)
         self._validate_params(p)
+        self._invalid = invalid_params(self, p)
         self.concentration = alpha
 
     def _log_gammas(self, sample_shape, rng):
@@ -59,7 +61,9 @@ class Dirichlet(ImplicitDistribution):
         bk = self._backend
         log_g, dlog = self._log_gammas(tuple(sample_shape), rng)
         z = bk.softmax(log_g, axis=-1)
-        return self._down(z), {"concentration": self._down(self._jacobian(z, dlog))}
+        return nan_where_invalid(self, self._down(z), 1), {
+            "concentration": self._down(self._jacobian(z, dlog))
+        }
 
     def _jacobian(self, z, dlog):
         xp = self.xp
@@ -72,11 +76,11 @@ class Dirichlet(ImplicitDistribution):
         log_g, dlog = self._log_gammas(tuple(sample_shape), rng)
         alpha = self._up(self.concentration)
         log_g = attach(bk, log_g, {"concentration": alpha}, {"concentration": dlog})
-        return self._down(bk.softmax(log_g, axis=-1))
+        return nan_where_invalid(self, self._down(bk.softmax(log_g, axis=-1)), 1)
 
     def sample(self, sample_shape=(), *, rng=None):
         log_g, _ = self._log_gammas(tuple(sample_shape), rng)
-        return self._down(self._backend.softmax(log_g, axis=-1))
+        return nan_where_invalid(self, self._down(self._backend.softmax(log_g, axis=-1)), 1)
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -109,7 +113,9 @@ class Dirichlet(ImplicitDistribution):
         xp, bk = self.xp, self._backend
         alpha, z = self._up(self.concentration), self._up(value)
         norm = bk.lgamma(xp.sum(alpha, axis=-1)) - xp.sum(bk.lgamma(alpha), axis=-1)
-        return self._down(xp.sum(bk.xlogy(alpha - 1.0, z), axis=-1) + norm)
+        return masked_log_prob(
+            self, value, self._down(xp.sum(bk.xlogy(alpha - 1.0, z), axis=-1) + norm)
+        )
 
     @property
     def mean(self):

@@ -12,7 +12,9 @@ normal keep their log; :math:`z = e^{\log G}/\beta`. Partials (Figurnov et al. 2
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit import incomplete_gamma
+from relaxcore.implicit._cdf import differentiable_cdf
 from relaxcore.implicit._protocol import ImplicitDistribution
 from relaxcore.kl import register_kl
 
@@ -52,9 +54,10 @@ class Gamma(ImplicitDistribution):
     implicit_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate=1.0, *, validate_args=None, backend=None):
-        self._init_elementwise(
+        p = self._init_elementwise(
             {"concentration": concentration, "rate": rate}, backend, validate_args
         )
+        self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
@@ -64,7 +67,7 @@ class Gamma(ImplicitDistribution):
         log_g, dlog = log_standard_gamma(self, alpha, shape, rng)
         z = xp.exp(log_g) / rate
         partials = {"concentration": z * dlog, "rate": -z / rate}
-        return self._down(z), {
+        return nan_where_invalid(self, self._down(z), 0), {
             k: self._down(xp.broadcast_to(v, shape)) for k, v in partials.items()
         }
 
@@ -82,12 +85,19 @@ class Gamma(ImplicitDistribution):
         self._validate_sample(value)
         bk = self._backend
         a, b, z = self._up(self.concentration), self._up(self.rate), self._up(value)
-        return self._down(bk.xlogy(a, b) + bk.xlogy(a - 1.0, z) - b * z - bk.lgamma(a))
+        return masked_log_prob(
+            self, value, self._down(bk.xlogy(a, b) + bk.xlogy(a - 1.0, z) - b * z - bk.lgamma(a))
+        )
 
     def cdf(self, value):
+        """P(alpha, rate * value): 0 for value <= 0; differentiable in value and parameters."""
         value = self._as_value(value)
-        a, b = self._up(self.concentration), self._up(self.rate)
-        return self._down(self._backend.gammainc(a, b * self._up(value)))
+        xp, bk = self.xp, self._backend
+        a, b = self._up(bk.stop_gradient(self.concentration)), self._up(bk.stop_gradient(self.rate))
+        x = b * self._up(bk.stop_gradient(value))
+        inside = x > 0.0
+        cdf = bk.gammainc(a, xp.where(inside, x, xp.zeros_like(x)))
+        return differentiable_cdf(self, value, self._down(cdf), inside)
 
     @property
     def mean(self):

@@ -2,10 +2,17 @@ r"""ImplicitReparam: implicit gradients for any scalar distribution with a diffe
 
 :math:`\partial z/\partial\theta = -\partial_\theta F(z \mid \theta) / p(z \mid \theta)`
 (Figurnov et al. 2018, eq. 5) with :math:`\partial_\theta F` from the framework's autodiff
-of ``base.cdf`` (torch, jax; the adapter's ``cdf_gradients``) or, where the framework has
-none (numpy), from the user's ``cdf_partials(value) -> {name: dF/dtheta}``.
-The density is ``exp(base.log_prob)``; the ratio is as accurate as the base's CDF
-derivative is in the tails.
+(torch, jax; the adapter's ``cdf_gradients``) or, where the framework has none (numpy),
+from the user's ``cdf_partials(value) -> {name: dF/dtheta}``.
+
+In the tails the ratio is taken in log space when the base has ``log_cdf`` and
+``log_survival_function`` (TFP's names; Normal and Logistic do): on the left of the
+median :math:`\partial z/\partial\theta = -\partial_\theta\log F\cdot e^{\log F - \log p}`,
+on the right, with the survival function :math:`S = 1 - F`,
+:math:`\partial z/\partial\theta = \partial_\theta\log S\cdot e^{\log S - \log p}`.
+Neither F nor S rounds to 1 there, so dz/dloc stays 1 at 40 scales from the location
+(where 1 - F is below float64's epsilon). Otherwise ``base.cdf`` is differentiated and the
+ratio is as accurate as its derivative is in the tails.
 """
 
 from __future__ import annotations
@@ -20,6 +27,10 @@ def _with_params(base, params: dict):
     vars(new).update(vars(base))
     vars(new).update(params)
     return new
+
+
+def _has_log_tails(base) -> bool:
+    return all(callable(getattr(base, n, None)) for n in ("log_cdf", "log_survival_function"))
 
 
 class ImplicitReparam(ImplicitDistribution):
@@ -66,17 +77,41 @@ class ImplicitReparam(ImplicitDistribution):
         if self._cdf_partials is not None:
             grads = self._cdf_partials(value)
         else:
-            names = self.implicit_params
-            params = tuple(
-                xp.broadcast_to(bk.stop_gradient(getattr(base, k)), value.shape) for k in names
-            )
-
-            def cdf(*p):
-                return _with_params(base, dict(zip(names, p))).cdf(value)
-
-            grads = dict(zip(names, adapter(bk).cdf_gradients(cdf, params)))
+            if _has_log_tails(base):
+                return self._log_space_partials(value)
+            grads = self._autodiff(lambda b: b.cdf(value), value)
         density = xp.exp(bk.stop_gradient(base.log_prob(value)))
         return {k: -bk.stop_gradient(g) / density for k, g in grads.items()}
+
+    def _autodiff(self, f, value):
+        """{name: elementwise d f(base) / d name}, by the adapter's autodiff."""
+        xp, bk = self.xp, self._backend
+        names = self.implicit_params
+        params = tuple(
+            xp.broadcast_to(bk.stop_gradient(getattr(self.base, k)), value.shape) for k in names
+        )
+
+        def fn(*p):
+            return f(_with_params(self.base, dict(zip(names, p))))
+
+        return dict(zip(names, adapter(bk).cdf_gradients(fn, params)))
+
+    def _log_space_partials(self, value):
+        """Partials from log F left of the median and log S right of it (no cancellation)."""
+        xp, bk = self.xp, self._backend
+        base = self.base
+        log_f = bk.stop_gradient(base.log_cdf(value))
+        log_s = bk.stop_gradient(base.log_survival_function(value))
+        right = log_s < log_f
+
+        def tail(b):
+            return xp.where(right, b.log_survival_function(value), b.log_cdf(value))
+
+        grads = self._autodiff(tail, value)
+        log_p = bk.stop_gradient(base.log_prob(value))
+        ratio = xp.exp(xp.where(right, log_s, log_f) - log_p)
+        sign = xp.where(right, xp.ones_like(ratio), -xp.ones_like(ratio))
+        return {k: sign * bk.stop_gradient(g) * ratio for k, g in grads.items()}
 
     def _draw(self, sample_shape, rng):
         value = self._backend.stop_gradient(self.base.sample(sample_shape, rng=rng))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.implicit._protocol import ImplicitDistribution
 
 ROUNDS = 16
@@ -91,7 +92,10 @@ class VonMises(ImplicitDistribution):
     implicit_params = ("loc", "concentration")
 
     def __init__(self, loc, concentration, *, validate_args=None, backend=None):
-        self._init_elementwise({"loc": loc, "concentration": concentration}, backend, validate_args)
+        p = self._init_elementwise(
+            {"loc": loc, "concentration": concentration}, backend, validate_args
+        )
+        self._invalid = invalid_params(self, p)
 
     def _centred_draw(self, shape, kappa, rng):
         """Best-Fisher draws of x = z - loc in [-pi, pi], ``ROUNDS`` masked rounds."""
@@ -128,7 +132,10 @@ class VonMises(ImplicitDistribution):
         x = self._centred_draw(shape, kappa, rng)
         _, dx = von_mises_cdf_and_partial(bk, x, kappa)
         z = _wrap(xp, x + loc)
-        return self._down(z), {"loc": self._down(xp.ones_like(z)), "concentration": self._down(dx)}
+        return nan_where_invalid(self, self._down(z), 0), {
+            "loc": self._down(xp.ones_like(z)),
+            "concentration": self._down(dx),
+        }
 
     def implicit_partials(self, value):
         value = self._as_value(value)
@@ -152,7 +159,11 @@ class VonMises(ImplicitDistribution):
         xp, bk = self.xp, self._backend
         kappa = self._up(self.concentration)
         x = self._up(value) - self._up(self.loc)
-        return self._down(kappa * (xp.cos(x) - 1.0) - xp.log(2.0 * math.pi * bk.i0e(kappa)))
+        return masked_log_prob(
+            self,
+            value,
+            self._down(kappa * (xp.cos(x) - 1.0) - xp.log(2.0 * math.pi * bk.i0e(kappa))),
+        )
 
     @property
     def mean(self):

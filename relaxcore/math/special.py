@@ -837,3 +837,35 @@ def i1e(xp, x):
     # x * s is odd by itself, so the gradient at 0 is the true 1/2.
     out = xp.where(small, x * s, xp.where(x < 0.0, -b, b))
     return _out(xp, _keep_nan(xp, x, out), dtype)
+
+
+#: psi(y) ~ log y - 1/(2y) - sum_k B_2k / (2k y^2k): the coefficients B_2k / (2k), k = 1..5
+_DIGAMMA_ASYMPTOTIC = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132)
+
+
+def digamma_difference(xp, x, h):
+    """psi(x + h) - psi(x) for x > 0, h >= 0, without the cancellation of the difference.
+
+    psi(0.01 + 100) - psi(100) loses three digits when subtracted (in float32 that is a
+    3e-3 relative error). Instead: ``n`` recurrence steps, each the exact difference
+    h / ((x + i)(x + h + i)), then the asymptotic series at y = x + n, whose differences
+    1/y^m - 1/(y + h)^m = h S_m / (y^m (y + h)^m), S_m = sum_j y^j (y + h)^(m-1-j), have no
+    cancellation either: log1p(h/y) + h/(2 y (y+h)) + sum_k B_2k/(2k) h S_2k/(y (y+h))^2k.
+    """
+    x, dtype = _float_input(xp, x)
+    h = xp.astype(h, x.dtype) if hasattr(h, "dtype") else xp.full_like(x, h)
+    n = 16 if x.dtype == xp.float64 else 6
+    acc = xp.zeros_like(x)
+    for i in range(n):
+        acc = acc + h / ((x + i) * (x + h + i))
+    y = x + n
+    yh = y + h
+    out = acc + xp.log1p(h / y) + h / (2.0 * y * yh)
+    iy, iyh = 1.0 / y, 1.0 / yh  # S_m / (y yh)^m = sum_j iy^(m-j) iyh^(j+1): no overflow
+    for k, coef in enumerate(_DIGAMMA_ASYMPTOTIC, start=1):
+        m = 2 * k
+        s = xp.zeros_like(y)
+        for j in range(m):
+            s = s + iy ** (m - j) * iyh ** (j + 1)
+        out = out + coef * h * s
+    return _out(xp, out, dtype)

@@ -37,9 +37,23 @@ def promote_categorical(cls_name: str, temperature, probs, logits, backend):
     return bk, dtype, device, p, raw, batch_shape
 
 
+def clamped(xp, x, low=None, high=None):
+    """`x` clamped into [low, high] by ``where``: the gradient is exactly 0 outside.
+
+    A clip by ``maximum``/``minimum`` multiplies the incoming gradient by 0 outside the
+    interval, and 0 times the inf of ``log``'s gradient at the bound (1 / tiny overflows
+    once scaled) is NaN; a ``where`` routes it away instead.
+    """
+    if low is not None:
+        x = xp.where(x > low, x, xp.full_like(x, low))
+    if high is not None:
+        x = xp.where(x < high, x, xp.full_like(x, high))
+    return x
+
+
 def log_clipped(xp, z):
     """log(z) with z clamped at the smallest normal number (finite where z underflowed)."""
-    return xp.log(xp.clip(z, xp.finfo(z.dtype).smallest_normal, None))
+    return xp.log(clamped(xp, z, xp.finfo(z.dtype).smallest_normal))
 
 
 def log_probs(xp, probs):

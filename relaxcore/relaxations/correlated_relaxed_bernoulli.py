@@ -6,9 +6,16 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import (
+    clamped,
+    interior_logits,
+    one_of,
+    probs_to_logits,
+    tempered,
+)
 
 
 class CorrelatedRelaxedBernoulli(Distribution):
@@ -81,6 +88,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
             )
         batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
+        self._invalid = invalid_params(self, p)
         logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
         if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
             p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
@@ -106,12 +114,12 @@ class CorrelatedRelaxedBernoulli(Distribution):
                 ),
             )
             tol = 1e-6 if cov.dtype == xp.float64 else 1e-2
+            size = math.prod(diag.shape)  # a zero-size batch has no largest entry
+            biggest = xp.max(xp.abs(diag)) if size else xp.asarray(0.0, dtype=cov.dtype)
             self._check(
                 "correlation",
                 cov - xp.matrix_transpose(cov),
-                constraints.Constraint(
-                    "symmetric", lambda xp, x: xp.abs(x) <= tol * xp.max(xp.abs(diag))
-                ),
+                constraints.Constraint("symmetric", lambda xp, x: xp.abs(x) <= tol * biggest),
             )
         root = xp.sqrt(diag)
         return cov / (root[..., :, None] * root[..., None, :])
@@ -150,21 +158,21 @@ class CorrelatedRelaxedBernoulli(Distribution):
             scaled = (logits + logistic) / tau
         else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
             scaled = tempered(xp, logits, logistic, tau)
-        return self._down(bk.sigmoid(scaled))
+        return nan_where_invalid(self, self._down(bk.sigmoid(scaled)), 1)
 
     def log_prob(self, value):
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
         finfo = xp.finfo(self._compute_dtype())
-        z = xp.clip(self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
+        z = clamped(xp, self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
         log_z, log_1mz = xp.log(z), xp.log1p(-z)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
         a = tau * (log_z - log_1mz) - self._up(self.logits)  # logit(u_k)
         marginal = xp.log(tau) - xp.abs(a) - 2 * bk.softplus(-xp.abs(a)) - log_z - log_1mz
-        lower_tail = xp.clip(bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
+        lower_tail = clamped(xp, bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
         eps = xp.where(a > 0, -bk.ndtri(lower_tail), bk.ndtri(lower_tail))
         solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]
         log_det = 2 * xp.sum(xp.log(xp.linalg.diagonal(self._up(self._scale_tril))), axis=-1)
         copula = -0.5 * log_det - 0.5 * xp.sum(eps * (solved - eps), axis=-1)
-        return self._down(xp.sum(marginal, axis=-1) + copula)
+        return masked_log_prob(self, value, self._down(xp.sum(marginal, axis=-1) + copula))

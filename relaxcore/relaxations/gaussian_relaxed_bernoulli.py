@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -36,14 +37,15 @@ class GaussianRelaxedBernoulli(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, *, validate_args=None, backend=None):
-        self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        p = self._init_elementwise({"loc": loc, "scale": scale}, backend, validate_args)
+        self._invalid = invalid_params(self, p)
 
     def sample_noise(self, sample_shape=(), *, rng=None):
         return self._normal_noise(sample_shape, rng)
 
     def reparameterize(self, noise):
         z = self._up(self.loc) + self._up(self.scale) * self._up(noise)
-        return self._down(self.xp.clip(z, 0.0, 1.0))
+        return nan_where_invalid(self, self._down(self.xp.clip(z, 0.0, 1.0)), 0)
 
     def _bounds(self):
         loc, scale = self._up(self.loc), self._up(self.scale)
@@ -55,10 +57,15 @@ class GaussianRelaxedBernoulli(Distribution):
         xp, bk = self.xp, self._backend
         z = self._up(value)
         loc, scale, a, b = self._bounds()
-        w = (z - loc) / scale
+        low, high = z <= 0, z >= 1
+        # each branch sees safe inputs where it is not taken (finite, untaken gradients)
+        zero = xp.zeros_like(a)
+        w = xp.where(low | high, zero, (z - loc) / scale)
         inside = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
-        out = xp.where(z <= 0, bk.log_ndtr(a), xp.where(z >= 1, bk.log_ndtr(-b), inside))
-        return self._down(out)
+        at_low = bk.log_ndtr(xp.where(low, a, zero))
+        at_high = bk.log_ndtr(xp.where(high, -b, zero))
+        out = xp.where(low, at_low, xp.where(high, at_high, inside))
+        return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value):
         """P(z <= value): Phi((value - loc)/scale) on [0, 1), 1 from 1 on."""

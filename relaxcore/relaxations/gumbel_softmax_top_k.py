@@ -4,7 +4,10 @@ relaxations", Algorithm 1; Plotz & Roth 2018)."""
 
 from __future__ import annotations
 
+import math
+
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, nan_where_invalid
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 
@@ -70,9 +73,10 @@ class GumbelSoftmaxTopK(Distribution):
             raise ValueError(f"{name}: k must be an integer in [1, K] = [1, {n}]; got {k!r}")
         super().__init__(bk, dtype, device, batch_shape, (n,), validate_args)
         self._validate_params(p)
+        self._invalid = invalid_params(self, p)
         log_p = raw if logits is not None else log_probs(xp, raw)
         log_p = log_p - bk.logsumexp(log_p, axis=-1, keepdims=True)
-        if self._validate_args and not bk.is_traced(log_p):
+        if self._validate_args and not bk.is_traced(log_p) and math.prod(batch_shape):
             positive = int(xp.min(xp.sum(xp.astype(log_p > -float("inf"), xp.int32), axis=-1)))
             if positive < k:
                 raise ValueError(
@@ -119,10 +123,10 @@ class GumbelSoftmaxTopK(Distribution):
             if step + 1 < self.k:
                 x = x + self._log1m_softmax(x, lse) / tau
         if not self.hard:
-            return self._down(soft)
+            return nan_where_invalid(self, self._down(soft), 1)
         kth = xp.sort(alpha, axis=-1, descending=True)[..., self.k - 1 : self.k]
         hard = xp.astype(alpha >= kth, soft.dtype)
-        return self._down(hard + (soft - bk.stop_gradient(soft)))
+        return nan_where_invalid(self, self._down(hard + (soft - bk.stop_gradient(soft))), 1)
 
     def log_prob(self, value):
         raise NotImplementedError(

@@ -4,6 +4,7 @@ through L0 regularization", section 4)."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
@@ -75,6 +76,7 @@ class HardConcrete(Distribution):
             raw.shape, p["temperature"].shape, p["low"].shape, p["high"].shape
         )
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
+        self._invalid = invalid_params(self, p)
         logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
         if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
             p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
@@ -106,7 +108,9 @@ class HardConcrete(Distribution):
         z = xp.clip(bk.stop_gradient(x), 0.0, 1.0)
         # clip's gradient (1 on [0, 1], else 0) as a product with a mask: fewer and cheaper
         # passes than a differentiated clip, whose backward is a select (torch's `where`)
-        return self._down(z + (x - bk.stop_gradient(x)) * xp.astype(z == x, x.dtype))
+        return nan_where_invalid(
+            self, self._down(z + (x - bk.stop_gradient(x)) * xp.astype(z == x, x.dtype)), 0
+        )
 
     def _atom_scores(self):
         """Logits of P(z != 0) and of P(z = 1)."""
@@ -137,7 +141,7 @@ class HardConcrete(Distribution):
         out = xp.where(
             z <= 0, bk.log_sigmoid(-nonzero), xp.where(z >= 1, bk.log_sigmoid(one), inside)
         )
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value):
         """P(z <= value) = sigma(beta logit(s) - log alpha), s = (value - low) / (high - low).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import log_clipped
@@ -61,6 +62,7 @@ class InvertibleGaussian(Distribution):
         k = event[-1]
         super().__init__(bk, dtype, device, batch_shape, (k + 1,), validate_args)
         self._validate_params(p)
+        self._invalid = invalid_params(self, p)
         self.loc = xp.broadcast_to(p["loc"], batch_shape + (k,))
         self.scale = xp.broadcast_to(p["scale"], batch_shape + (k,))
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
@@ -78,7 +80,11 @@ class InvertibleGaussian(Distribution):
         log_delta = xp.broadcast_to(
             xp.expand_dims(xp.log(self._up(self.delta)), axis=-1), y.shape[:-1] + (1,)
         )
-        return self._down(self._backend.softmax(xp.concat([y / tau, log_delta], axis=-1), axis=-1))
+        return nan_where_invalid(
+            self,
+            self._down(self._backend.softmax(xp.concat([y / tau, log_delta], axis=-1), axis=-1)),
+            1,
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -93,4 +99,6 @@ class InvertibleGaussian(Distribution):
         scale = self._up(self.scale)
         w = (y - self._up(self.loc)) / scale
         normal = xp.sum(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI, axis=-1)
-        return self._down(normal + k * xp.log(tau) - xp.sum(log_z, axis=-1))
+        return masked_log_prob(
+            self, value, self._down(normal + k * xp.log(tau) - xp.sum(log_z, axis=-1))
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import log_clipped
@@ -47,6 +48,7 @@ class LogisticNormalSoftmax(Distribution):
         shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
         super().__init__(bk, dtype, device, shape[:-1], shape[-1:], validate_args)
         self._validate_params(p)
+        self._invalid = invalid_params(self, p)
         self.loc = bk.xp.broadcast_to(p["loc"], shape)
         self.scale = bk.xp.broadcast_to(p["scale"], shape)
 
@@ -55,7 +57,7 @@ class LogisticNormalSoftmax(Distribution):
 
     def reparameterize(self, noise):
         y = self._up(self.loc) + self._up(self.scale) * self._up(noise)
-        return self._down(self._backend.softmax(y, axis=-1))
+        return nan_where_invalid(self, self._down(self._backend.softmax(y, axis=-1)), 1)
 
     def _free_gaussian(self):
         """m, diag d and rank-one weight c of S = diag(d) + c 11^T, in the compute dtype."""
@@ -75,7 +77,7 @@ class LogisticNormalSoftmax(Distribution):
         quad = xp.sum(r * r / d, axis=-1) - c * xp.sum(r / d, axis=-1) ** 2 / s
         k1 = self._event_shape[0] - 1
         log_normal = -0.5 * quad - 0.5 * log_det - k1 * _HALF_LOG_2PI
-        return self._down(log_normal - xp.sum(log_z, axis=-1))
+        return masked_log_prob(self, value, self._down(log_normal - xp.sum(log_z, axis=-1)))
 
     @property
     def mean(self):

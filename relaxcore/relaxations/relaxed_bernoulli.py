@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import (
+    all_finite,
+    clamped,
+    one_of,
+    probs_to_logits,
+    tempered,
+)
 
 
 class RelaxedBernoulli(Distribution):
@@ -53,6 +60,7 @@ class RelaxedBernoulli(Distribution):
         self._validate_params(
             {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
         )
+        self._invalid = invalid_params(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
@@ -75,12 +83,12 @@ class RelaxedBernoulli(Distribution):
             scaled = (logits + logistic) / tau
         else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
             scaled = tempered(self.xp, logits, logistic, tau)
-        return self._down(self._backend.sigmoid(scaled))
+        return nan_where_invalid(self, self._down(self._backend.sigmoid(scaled)), 0)
 
     def _log_z_and_log_1mz(self, value):
         xp = self.xp
         finfo = xp.finfo(value.dtype)
-        z = xp.clip(value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
+        z = clamped(xp, value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
         return xp.log(z), xp.log1p(-z)
 
     def log_prob(self, value):
@@ -91,7 +99,7 @@ class RelaxedBernoulli(Distribution):
         tau = self._up(self.temperature)
         s = xp.abs(self._up(self.logits) - tau * (log_z - log_1mz))
         out = xp.log(tau) - s - 2 * bk.softplus(-s) - log_z - log_1mz
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value):
         value = self._as_value(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import (
     all_finite,
@@ -59,6 +60,7 @@ class RelaxedOneHotCategorical(Distribution):
         self._validate_params(
             {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
         )
+        self._invalid = invalid_params(self, p)
         # stored as given: softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
@@ -92,7 +94,7 @@ class RelaxedOneHotCategorical(Distribution):
         return self._backend.softmax(scores, axis=-1)
 
     def reparameterize(self, noise):
-        return self._down(self._soft(noise))
+        return nan_where_invalid(self, self._down(self._soft(noise)), 1)
 
     def log_prob(self, value):
         """The Concrete log density at `value` (class docstring).
@@ -121,7 +123,7 @@ class RelaxedOneHotCategorical(Distribution):
         scores = xp.where(active, safe_logits - tau_k * x, xp.full_like(x, -float("inf")))
         log_norm = bk.lgamma(k) + (k - 1) * xp.log(tau)
         out = log_norm + xp.sum(terms, axis=-1) - k * bk.logsumexp(scores, axis=-1)
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     def entropy(self):
         raise NotImplementedError(

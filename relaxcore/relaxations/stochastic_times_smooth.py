@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.math.special import log1mexp
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.straight_through_bernoulli import StraightThroughBernoulli
 
@@ -47,6 +49,7 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
         raw = p["logits"] if logits is not None else p["probs"]
         Distribution.__init__(self, bk, dtype, device, raw.shape, (), validate_args)
+        self._invalid = invalid_params(self, p)
         if not _surely_valid(bk, p["probs"], p["logits"]):
             self._validate_params(p)
         self._logits = p["logits"]
@@ -70,7 +73,7 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         b = xp.astype(self._up(noise) < xp.sqrt(self._backend.stop_gradient(p)), p.dtype)
         # b * sqrt(p), exactly; where b = 0 the root is taken of p + 1 >= 1, so the gradient
         # is 0 * finite = 0, also at p = 0 (no where, no 0 * inf)
-        return self._down(b * xp.sqrt(p + (1.0 - b)))
+        return nan_where_invalid(self, self._down(b * xp.sqrt(p + (1.0 - b))), 0)
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -80,11 +83,15 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         root = self._down(self._root())
         near = xp.abs(value - root) <= 8 * xp.finfo(self._dtype).eps * root
         log_p = bk.log_sigmoid(self._up(self.logits))
-        log_one_minus_root = xp.log1p(-xp.exp(0.5 * log_p))
+        # log(1 - sqrt(p)) only where h = 0 can occur (p < 1), -1 elsewhere: the untaken
+        # branch's gradient (infinite at p = 1) never meets the where
+        zero = (h == 0) & (log_p < 0)
+        half = xp.where(zero, 0.5 * log_p, xp.full_like(log_p, -1.0))
+        log_one_minus_root = xp.where(zero, log1mexp(xp, half), xp.full_like(h, -float("inf")))
         out = xp.where(
             h == 0, log_one_minus_root, xp.where(near, 0.5 * log_p, xp.full_like(h, -float("inf")))
         )
-        return self._down(out)
+        return masked_log_prob(self, value, self._down(out))
 
     @property
     def variance(self):

@@ -4,6 +4,7 @@ straight-through estimator)."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 
@@ -34,6 +35,7 @@ class StraightThroughBernoulli(Distribution):
         raw = p["logits"] if logits is not None else p["probs"]
         super().__init__(bk, dtype, device, raw.shape, (), validate_args)
         self._validate_params(p)
+        self._invalid = invalid_params(self, p)
         if logits is not None:
             self.logits, self.probs = raw, bk.sigmoid(raw)
         else:
@@ -46,15 +48,19 @@ class StraightThroughBernoulli(Distribution):
         xp = self.xp
         p = self._up(self.probs)
         b = xp.astype(self._up(noise) < p, p.dtype)
-        return self._down(b + (p - self._backend.stop_gradient(p)))
+        return nan_where_invalid(self, self._down(b + (p - self._backend.stop_gradient(p))), 0)
 
     def log_prob(self, value):
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
         logits = self._up(self.logits)
-        return self._down(
-            xp.where(self._up(value) > 0, bk.log_sigmoid(logits), bk.log_sigmoid(-logits))
+        return masked_log_prob(
+            self,
+            value,
+            self._down(
+                xp.where(self._up(value) > 0, bk.log_sigmoid(logits), bk.log_sigmoid(-logits))
+            ),
         )
 
     @property

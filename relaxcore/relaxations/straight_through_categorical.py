@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import masked_log_prob, nan_where_invalid
 from relaxcore.relaxations.relaxed_one_hot_categorical import RelaxedOneHotCategorical
 
 
@@ -24,7 +25,9 @@ class RelaxedOneHotCategoricalStraightThrough(RelaxedOneHotCategorical):
         index = xp.argmax(soft, axis=-1, keepdims=True)
         categories = xp.arange(soft.shape[-1], device=self._device)
         hard = xp.astype(categories == index, soft.dtype)
-        return self._down(hard + (soft - self._backend.stop_gradient(soft)))
+        return nan_where_invalid(
+            self, self._down(hard + (soft - self._backend.stop_gradient(soft))), 1
+        )
 
     def log_prob(self, value):
         value = self._as_value(value)
@@ -33,4 +36,4 @@ class RelaxedOneHotCategoricalStraightThrough(RelaxedOneHotCategorical):
         logits = self._up(self.logits)
         chosen = self._up(value) > 0
         picked = xp.where(chosen, logits, xp.zeros_like(logits))
-        return self._down(xp.sum(picked, axis=-1))
+        return masked_log_prob(self, value, self._down(xp.sum(picked, axis=-1)))
