@@ -4,7 +4,7 @@
 first reach the library.
 """
 
-from relaxcore import bijectors, constraints, implicit
+from relaxcore import bijectors, constraints, estimators, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
 from relaxcore.distribution import Distribution
 from relaxcore.distributions import *  # noqa: F403
@@ -24,6 +24,7 @@ __all__ = [
     "backend_for",
     "bijectors",
     "constraints",
+    "estimators",
     "get_backend",
     "implicit",
     "kl_divergence",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
+from relaxcore.relaxations.lml_top_k import threshold_top_k
 
 
 class GumbelSoftmaxTopK(Distribution):
@@ -38,6 +39,10 @@ class GumbelSoftmaxTopK(Distribution):
         temperature: > 0. k: int, 1 <= k <= K, and at most the number of categories with
             positive probability. probs: (..., K) on the simplex, or logits: (..., K).
         hard: exact k-hot values (straight-through) instead of the soft relaxation.
+        method: "successive" (the default: the k softmaxes above, entries may exceed 1) or
+            "threshold": ``z = sigmoid(alpha / tau + nu)`` with ``nu`` such that ``z`` sums to
+            k, entries in [0, 1] (LML; :func:`relaxcore.relaxations.lml_top_k.threshold_top_k`,
+            gradient by implicit differentiation).
     """
 
     arg_constraints = {
@@ -56,6 +61,7 @@ class GumbelSoftmaxTopK(Distribution):
         probs=None,
         logits=None,
         hard=False,
+        method="successive",
         *,
         validate_args=None,
         backend=None,
@@ -83,6 +89,9 @@ class GumbelSoftmaxTopK(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.k = k
         self.hard = bool(hard)
+        if method not in ("successive", "threshold"):
+            raise ValueError(f"{name}: method must be 'successive' or 'threshold'; got {method!r}")
+        self.method = method
 
     @property
     def probs(self):
@@ -112,8 +121,9 @@ class GumbelSoftmaxTopK(Distribution):
         alpha = self._up(self.logits) + gumbel
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
         x = tempered(xp, self._up(self.logits), gumbel, tau)
-        soft = xp.zeros_like(x)
-        for step in range(self.k):
+        threshold = self.method == "threshold"
+        soft = threshold_top_k(bk, x, self.k) if threshold else xp.zeros_like(x)
+        for step in range(0 if threshold else self.k):
             lse = bk.logsumexp(x, axis=-1, keepdims=True)
             soft = soft + xp.exp(x - lse)
             if step + 1 < self.k:
