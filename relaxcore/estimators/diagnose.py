@@ -79,7 +79,7 @@ class EstimatorReport:
         """Largest |bias| in units of its standard error (about 5 or less: no bias seen)."""
         xp = array_namespace(self.bias)
         se = xp.sqrt(self.variance / self.n_draws)
-        tiny = xp.finfo(se.dtype).tiny
+        tiny = xp.finfo(se.dtype).smallest_normal
         return float(xp.max(xp.abs(self.bias) / xp.maximum(se, xp.full_like(se, tiny))))
 
 
