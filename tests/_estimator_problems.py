@@ -90,3 +90,22 @@ def gradient_draws(backend, surrogate, logits):
 
         return backend.to_numpy(jax.jit(jax.grad(lambda lg: xp.sum(surrogate(lg))))(logits))
     return backend.grad(lambda lg: xp.sum(surrogate(lg)), logits)[0]
+
+
+def jitted(backend, fn):
+    """`fn` under ``jax.jit`` for JAX (one compilation instead of one per eager op)."""
+    if backend.name == "jax":
+        import jax
+
+        return jax.jit(fn)
+    return fn
+
+
+def grads(backend, fn, *args):
+    """NumPy gradients of the scalar ``fn(*args)`` w.r.t. every arg; JAX under ``jit``."""
+    if backend.name == "jax":
+        import jax
+
+        out = jax.jit(jax.grad(fn, argnums=tuple(range(len(args)))))(*args)
+        return [backend.to_numpy(g) for g in out]
+    return backend.grad(fn, *args)

@@ -56,4 +56,4 @@ def disarm(f, logits, *, n_samples=1, rng=None):
     dist, theta, value, coef = disarm_terms("disarm", f, logits, n_samples, rng)
     xp = dist.xp
     carried = sum_trailing(xp, coef * pass_through(dist.backend, theta), value.ndim)
-    return xp.mean(value + carried, axis=0)
+    return xp.mean(value + xp.astype(carried, value.dtype), axis=0)

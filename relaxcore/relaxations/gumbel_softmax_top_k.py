@@ -28,7 +28,8 @@ class GumbelSoftmaxTopK(Distribution):
     are within about tau of each other, the first step splits its mass between them and
     the second step then puts nearly 1 more on one of them (up to about 1.5 at K = 5,
     k = 2, at every temperature; the tests show it). This is the paper's algorithm, kept
-    as written; use ``hard=True`` where values must be in {0, 1}.
+    as written; use ``hard=True`` where values must be in {0, 1}, ``method="threshold"``
+    where they must stay in [0, 1].
 
     ``hard=True`` returns the exact k-hot top-k indicator (exactly k ones) with the soft
     sample's gradient (straight-through). ``log_prob`` is not implemented: the soft sample
