@@ -42,14 +42,18 @@ def count(owner: str, name: str, value, least: int = 1) -> int:
 
 
 def positive(owner: str, bk, name: str, value):
-    """`value` as an array of backend `bk`, checked > 0 (skipped under tracing)."""
+    """`value` (a Python number or an array of backend `bk`) checked > 0, integer arrays
+    promoted to the default float; ValueError naming `name` (array checks are skipped under
+    tracing)."""
     xp = bk.xp
     if not hasattr(value, "dtype"):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
             raise ValueError(f"{owner}: {name} must be > 0; got {value!r}")
         return value
     check_constraint(owner, bk, name, value, constraints.positive)
-    return value if xp.isdtype(value.dtype, "real floating") else xp.astype(value, xp.float64)
+    if xp.isdtype(value.dtype, "real floating"):
+        return value
+    return xp.astype(value, bk.default_float_dtype())
 
 
 def rng_streams(dist, rng, n: int):
