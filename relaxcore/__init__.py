@@ -4,12 +4,7 @@
 first reach the library.
 """
 
-from relaxcore import (
-    bijectors,
-    constraints,
-    flows,
-    implicit,
-)
+from relaxcore import bijectors, constraints, estimators, flows, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
 from relaxcore.distribution import Distribution
 from relaxcore.distributions import *  # noqa: F403
@@ -29,6 +24,7 @@ __all__ = [
     "backend_for",
     "bijectors",
     "constraints",
+    "estimators",
     "flows",
     "get_backend",
     "implicit",

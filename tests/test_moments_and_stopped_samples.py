@@ -113,6 +113,13 @@ FACTORIES = {
     "RelaxedOneHotCategoricalStraightThrough": lambda h, p: (
         rc.RelaxedOneHotCategoricalStraightThrough(0.5, logits=p)
     ),
+    "DecoupledStraightThroughGumbelSoftmax": lambda h, p: rc.DecoupledStraightThroughGumbelSoftmax(
+        0.5, 1.0, logits=p
+    ),
+    "GeneralizedGumbelSoftmax": lambda h, p: rc.GeneralizedGumbelSoftmax(
+        h.asarray([0.0, 1.0, 2.0]), 0.5, logits=p
+    ),
+    "RebarRelaxation": lambda h, p: rc.RebarRelaxation(p, 0.5),
     "StochasticTimesSmooth": lambda h, p: rc.StochasticTimesSmooth(probs=p),
     "StraightThroughBernoulli": lambda h, p: rc.StraightThroughBernoulli(probs=p),
     "Independent": lambda h, p: rc.Normal(p, 1.0).to_event(1),

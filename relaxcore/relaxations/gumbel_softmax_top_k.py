@@ -10,6 +10,7 @@ from relaxcore import constraints
 from relaxcore._policy import invalid_params, nan_where_invalid
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
+from relaxcore.relaxations.lml_top_k import threshold_top_k
 
 
 class GumbelSoftmaxTopK(Distribution):
@@ -30,7 +31,8 @@ class GumbelSoftmaxTopK(Distribution):
     are within about tau of each other, the first step splits its mass between them and
     the second step then puts nearly 1 more on one of them (up to about 1.5 at K = 5,
     k = 2, at every temperature; the tests show it). This is the paper's algorithm, kept
-    as written; use ``hard=True`` where values must be in {0, 1}.
+    as written; use ``hard=True`` where values must be in {0, 1}, ``method="threshold"``
+    where they must stay in [0, 1].
 
     ``hard=True`` returns the exact k-hot top-k indicator (exactly k ones) with the soft
     sample's gradient (straight-through). ``log_prob`` is not implemented: the soft sample
@@ -41,6 +43,10 @@ class GumbelSoftmaxTopK(Distribution):
         temperature: > 0. k: int, 1 <= k <= K, and at most the number of categories with
             positive probability. probs: (..., K) on the simplex, or logits: (..., K).
         hard: exact k-hot values (straight-through) instead of the soft relaxation.
+        method: "successive" (the default: the k softmaxes above, entries may exceed 1) or
+            "threshold": ``z = sigmoid(alpha / tau + nu)`` with ``nu`` such that ``z`` sums to
+            k, entries in [0, 1] (LML; :func:`relaxcore.relaxations.lml_top_k.threshold_top_k`,
+            gradient by implicit differentiation).
     """
 
     arg_constraints = {
@@ -59,6 +65,7 @@ class GumbelSoftmaxTopK(Distribution):
         probs=None,
         logits=None,
         hard=False,
+        method="successive",
         *,
         validate_args=None,
         backend=None,
@@ -87,6 +94,9 @@ class GumbelSoftmaxTopK(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.k = k
         self.hard = bool(hard)
+        if method not in ("successive", "threshold"):
+            raise ValueError(f"{name}: method must be 'successive' or 'threshold'; got {method!r}")
+        self.method = method
 
     @property
     def probs(self):
@@ -116,8 +126,9 @@ class GumbelSoftmaxTopK(Distribution):
         alpha = self._up(self.logits) + gumbel
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
         x = tempered(xp, self._up(self.logits), gumbel, tau)
-        soft = xp.zeros_like(x)
-        for step in range(self.k):
+        threshold = self.method == "threshold"
+        soft = threshold_top_k(bk, x, self.k) if threshold else xp.zeros_like(x)
+        for step in range(0 if threshold else self.k):
             lse = bk.logsumexp(x, axis=-1, keepdims=True)
             soft = soft + xp.exp(x - lse)
             if step + 1 < self.k:

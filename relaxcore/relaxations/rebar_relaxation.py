@@ -1,0 +1,59 @@
+"""The relaxed Bernoulli sample that relaxit calls RebarRelaxation (after Tucker et al. 2017,
+"REBAR", whose experiments scale the logits by (lambda^2 + lambda + 1) / (lambda + 1))."""
+
+from __future__ import annotations
+
+from relaxcore import constraints, distribution
+from relaxcore.distribution import check_constraint, promote_params
+from relaxcore.relaxations._logits import one_of, probs_to_logits
+from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
+
+
+class RebarRelaxation(RelaxedBernoulli):
+    r"""relaxit's relaxed Bernoulli sample, with a density that matches it.
+
+    .. math:: z = \sigma\Big(\frac{1}{\lambda}\Big(\frac{\lambda^2 + \lambda + 1}{\lambda + 1}
+              \,\mathrm{logit}\,\theta + \mathrm{logit}\,u\Big)\Big),
+              \qquad u \sim \mathrm{Uniform}(0, 1),
+
+    a binary Concrete (:class:`RelaxedBernoulli`) at temperature :math:`\lambda` whose logits
+    are :math:`c(\lambda)\,\mathrm{logit}\,\theta`, :math:`c(\lambda) = (\lambda^2 + \lambda +
+    1)/(\lambda + 1)`: :math:`P(z > 1/2) = \sigma(c\,\mathrm{logit}\,\theta)`, not
+    :math:`\theta`. ``log_prob``, ``cdf``, ``logits`` and ``probs`` are those of that binary
+    Concrete (relaxit's log_prob leaves :math:`c` out and so is not the density of its
+    sampler). :math:`\theta` and :math:`\lambda` may carry gradients (the logit scale is
+    differentiable in :math:`\lambda`).
+
+    Args:
+        theta: Bernoulli mean in [0, 1], or
+        logits: its logit (``logit(theta)``).
+        lambd: temperature lambda > 0.
+    """
+
+    def __init__(self, theta=None, lambd=None, *, logits=None, validate_args=None, backend=None):
+        name = type(self).__name__
+        one_of(name, theta, logits)
+        if lambd is None:
+            raise ValueError(f"{name}: lambd (the temperature, > 0) is required")
+        bk, _, _, p = promote_params({"theta": theta, "logits": logits, "lambd": lambd}, backend)
+        xp = bk.xp
+        if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
+            check_constraint(name, bk, "lambd", p["lambd"], constraints.positive)
+            check_constraint(name, bk, "theta", p["theta"], constraints.unit_interval)
+        logit = p["logits"] if logits is not None else probs_to_logits(xp, p["theta"])
+        lam = p["lambd"]
+        scale = (lam * lam + lam + 1) / (lam + 1)
+        finite = xp.isfinite(logit)  # +-inf logits stay +-inf (no 0 * inf in d/dlambd)
+        safe = xp.where(finite, logit, xp.zeros_like(logit))
+        scaled = xp.where(finite, scale * safe, logit + xp.zeros_like(scale))
+        super().__init__(lam, logits=scaled, validate_args=validate_args, backend=bk.name)
+
+    @property
+    def lambd(self):
+        return self.temperature
+
+    @property
+    def theta(self):
+        """The Bernoulli mean: ``sigmoid(logits / c(lambd))``."""
+        lam = self.temperature
+        return self._backend.sigmoid(self.logits * (lam + 1) / (lam * lam + lam + 1))
