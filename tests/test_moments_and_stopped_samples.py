@@ -94,6 +94,9 @@ FACTORIES = {
     "Beta": lambda h, p: rc.Beta(p + 0.5, p + 1.0),
     "Dirichlet": lambda h, p: rc.Dirichlet(p + 0.5),
     "Gamma": lambda h, p: rc.Gamma(p + 0.5),
+    "ExpGamma": lambda h, p: rc.ExpGamma(p + 0.5),
+    "ExpBeta": lambda h, p: rc.ExpBeta(p + 0.5, p + 1.0),
+    "ExpDirichlet": lambda h, p: rc.ExpDirichlet(p + 0.5),
     "StudentT": lambda h, p: rc.StudentT(p + 3.0, p, 1.0),
     "VonMises": lambda h, p: rc.VonMises(p, p + 1.0),
     "MixtureSameFamily": lambda h, p: rc.MixtureSameFamily(rc.Normal(p, 1.0), mixture_logits=p),
@@ -133,6 +136,8 @@ P = [0.3, 0.6, 0.45]
 JAX_SKIP = {
     "Beta",
     "Dirichlet",
+    "ExpBeta",
+    "ExpDirichlet",
     "StudentT",
     "VonMises",
     "MixtureSameFamily",
