@@ -42,6 +42,9 @@ def promote_params(params: dict, backend: str | None = None):
         if not xp.isdtype(dtype, "real floating"):
             dtype = bk.default_float_dtype()
         device = device_of(arrays[0])
+        recorded = getattr(bk, "recorded_device", None)
+        if recorded is not None:
+            device = recorded(device)
     out = {}
     for key, value in params.items():
         if value is None:
