@@ -37,10 +37,8 @@ def moderate(spec, n=3):
         v = np.asarray(v, dtype=np.float64)
         if k in ("concentration", "concentration1", "concentration0", "df", "rate", "scale"):
             v = np.clip(v, 0.5, 5.0)
-        elif k in ("logits", "loc", "mixture_logits", "low", "delta", "scale_diag"):
-            v = np.clip(v, -3.0, 3.0) if k not in ("delta", "scale_diag") else np.clip(v, 0.5, 3)
-        elif k == "high":
-            v = np.asarray(raw["low"]).clip(-3.0, 3.0) + 1.0
+        elif k in ("logits", "loc", "mixture_logits"):
+            v = np.clip(v, -3.0, 3.0)
         elif k == "temperature":
             v = np.clip(v, 0.3, 2.0)
         out[k] = torch.tensor(v, requires_grad=True)
@@ -88,7 +86,8 @@ def main(argv=None):
     for spec in fuzz_classes.specs():
         if only and spec.name not in only:
             continue
-        d = spec.make(**{k: torch.as_tensor(v) for k, v in moderate(spec)[0].items()})
+        params, fixed = moderate(spec)
+        d = spec.make(**params, **fixed)
         if not d.has_rsample:
             continue
         kind = "implicit" if isinstance(d, rc.implicit._protocol.ImplicitDistribution) else ""

@@ -40,6 +40,22 @@ def get_backend(name: str) -> ModuleType:
     return module
 
 
+#: backend name -> its adapter module, or None where it has none (no autodiff)
+_ADAPTERS: dict[str, ModuleType | None] = {}
+
+
+def get_adapter(name: str) -> ModuleType | None:
+    """The adapter module of backend `name` (autodiff hooks), imported on first use."""
+    if name in _ADAPTERS:
+        return _ADAPTERS[name]
+    try:
+        module = importlib.import_module(f"relaxcore.adapters.{name}")
+    except ModuleNotFoundError:
+        module = None
+    _ADAPTERS[name] = module
+    return module
+
+
 def _is_scalar(value) -> bool:
     return value is None or (
         isinstance(value, numbers.Number) and type(value).__module__ == "builtins"

@@ -115,7 +115,10 @@ class Distribution(PytreeNode):
         validates them and sets each as an attribute of the same name.
         """
         bk, dtype, device, p = promote_params(params, backend)
-        batch_shape = broadcast_shapes(*(v.shape for v in p.values() if v is not None))
+        given = {k: v for k, v in p.items() if v is not None}
+        batch_shape = broadcast_shapes(
+            *(v.shape for v in given.values()), names=list(given), owner=type(self).__name__
+        )
         Distribution.__init__(self, bk, dtype, device, batch_shape, (), validate_args)
         self._validate_params(p)
         for name, value in p.items():
