@@ -9,5 +9,5 @@ from relaxcore.implicit.value_and_partials import value_and_partials
 __all__ = ["attach", "value_and_partials"]
 
 
-def attach(value, params, partials):
+def attach(value, params, partials, rule=None):
     return value

@@ -1,13 +1,67 @@
-"""Torch adapter: one modern ``autograd.Function`` attaching implicit partials.
+"""Torch adapter: implicit partials attached to a sample, eagerly and under torch.compile.
 
-Forward without ctx, ``setup_context``, ``backward`` and ``jvp``, with
-``generate_vmap_rule = True``: it composes with ``.backward()``, torch.func.grad, vmap,
-jacrev, jacfwd and torch.compile (the model is torch's ``autograd_function_db``).
+* Eagerly and under torch.func: ``ImplicitAttach``, a modern ``autograd.Function`` (forward
+  without ctx, ``setup_context``, ``backward``, ``jvp``, ``generate_vmap_rule``), so it
+  composes with ``.backward()``, torch.func.grad, vmap, jacrev and jacfwd (the model is
+  torch's ``autograd_function_db``).
+* Under torch.compile: the custom op ``relaxcore::implicit_attach`` (``torch.library``, with
+  ``register_autograd`` and a fake implementation), which dynamo keeps in one graph (it
+  cannot trace an ``autograd.Function`` that defines ``jvp``).
+* Second derivatives: the backward rule uses the partials through ``PartialsAttach``, an
+  identity whose own derivative is that of ``rule(z, params)``, the partials as array code
+  of the sample and the parameters, evaluated only when a second derivative is asked for
+  (reverse over reverse, and ``torch.func.hessian``: forward over reverse); without a rule,
+  asking raises. Forward over forward (``jacfwd(jacfwd)``) is not covered: torch does not
+  pass the outer tangents into a Function's ``jvp``.
 """
 
 import torch
 
 __all__ = ["attach", "cdf_gradients"]
+
+
+def _second_order(rule):
+    if rule is None:
+        raise NotImplementedError(
+            "second derivatives of this implicit sample are not available: its partials are "
+            "not a function of the sample alone (they come from the Gamma draws behind it); "
+            "first derivatives are exact"
+        )
+    return rule
+
+
+class PartialsAttach(torch.autograd.Function):
+    """``partials`` unchanged; differentiated as ``rule(z, *params)``."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(rule, n, z, *params_and_partials):
+        return tuple(p.view_as(p) for p in params_and_partials[n:])
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        rule, n, z, *rest = inputs
+        ctx.rule, ctx.n = rule, n
+        ctx.save_for_backward(z, *rest[:n])
+        ctx.save_for_forward(z, *rest[:n])
+
+    @staticmethod
+    def backward(ctx, *grads):
+        rule = _second_order(ctx.rule)
+        z, *params = ctx.saved_tensors
+        _, vjp = torch.func.vjp(lambda z, *p: tuple(rule(z, p)), z, *params)
+        gz, *gp = vjp(tuple(grads))
+        return (None, None, gz, *gp, *(None,) * ctx.n)
+
+    @staticmethod
+    def jvp(ctx, rule_t, n_t, z_t, *tangents):
+        rule = _second_order(ctx.rule)
+        z, *params = ctx.saved_tensors
+        zeros = [torch.zeros_like(p) if t is None else t for p, t in zip(params, tangents)]
+        z_t = torch.zeros_like(z) if z_t is None else z_t
+        _, out = torch.func.jvp(lambda z, *p: tuple(rule(z, p)), (z, *params), (z_t, *zeros))
+        return out
 
 
 class ImplicitAttach(torch.autograd.Function):
@@ -16,24 +70,26 @@ class ImplicitAttach(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(value, n, *params_and_partials):
+    def forward(value, rule, n, *params_and_partials):
         return value.view_as(value)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        _, n, *rest = inputs
-        ctx.n = n
-        ctx.save_for_backward(*rest[n:])
-        ctx.save_for_forward(*rest[n:])
+        _, rule, n, *rest = inputs
+        ctx.rule, ctx.n = rule, n
+        ctx.save_for_backward(output, *rest)
+        ctx.save_for_forward(*rest)
 
     @staticmethod
     def backward(ctx, grad):
-        partials = ctx.saved_tensors
-        return (None, None, *(grad * p for p in partials), *(None,) * ctx.n)
+        n = ctx.n
+        z, *rest = ctx.saved_tensors
+        partials = PartialsAttach.apply(ctx.rule, n, z, *rest)
+        return (None, None, None, *(grad * p for p in partials), *(None,) * n)
 
     @staticmethod
-    def jvp(ctx, value_t, n_t, *tangents):
-        partials = ctx.saved_tensors
+    def jvp(ctx, value_t, rule_t, n_t, *tangents):
+        partials = ctx.saved_tensors[ctx.n :]
         out = None
         for p, t in zip(partials, tangents[: ctx.n]):
             if t is not None:
@@ -41,9 +97,38 @@ class ImplicitAttach(torch.autograd.Function):
         return torch.zeros_like(partials[0]) if out is None else out
 
 
-def attach(value, params, partials):
+@torch.library.custom_op("relaxcore::implicit_attach", mutates_args=())
+def implicit_attach(
+    value: torch.Tensor, params: list[torch.Tensor], partials: list[torch.Tensor]
+) -> torch.Tensor:
+    """``value`` (a copy: a custom op's output may not alias its input)."""
+    return value.clone()
+
+
+@implicit_attach.register_fake
+def _(value, params, partials):
+    return torch.empty_like(value)
+
+
+def _setup_compiled(ctx, inputs, output):
+    ctx.save_for_backward(*inputs[2])
+
+
+def _backward_compiled(ctx, grad):
+    partials = ctx.saved_tensors
+    return None, [grad * p for p in partials], [None] * len(partials)
+
+
+implicit_attach.register_autograd(_backward_compiled, setup_context=_setup_compiled)
+
+
+def attach(value, params, partials, rule=None):
+    """`value` with d value = sum_k partials[k] d params[k]; `rule(z, params)` gives the
+    partials as differentiable array code (for second derivatives), or None."""
     partials = tuple(p.detach() for p in partials)
-    return ImplicitAttach.apply(value.detach(), len(params), *params, *partials)
+    if torch.compiler.is_compiling():
+        return implicit_attach(value.detach(), list(params), list(partials))
+    return ImplicitAttach.apply(value.detach(), rule, len(params), *params, *partials)
 
 
 def cdf_gradients(cdf, params):

@@ -182,3 +182,11 @@ def _register_all():
 
 
 _register_all()
+
+
+def recorded_device(device):
+    """The device a distribution records for arrays it creates: None. JAX places such
+    arrays uncommitted, so they follow the committed (or sharded) parameters they meet: a
+    Python scalar beside a sharded array keeps its sharding, and no JAX device (which does
+    not pickle) is stored on the object."""
+    return None

@@ -2,7 +2,8 @@
 
 A framework whose array we are handed is already imported (einops' rule), so the
 array's module name is enough to pick the backend; the backend module, which does
-import its framework, is loaded only then.
+import its framework, is loaded only then, once: later look-ups are a dict read, so
+nothing is imported inside traced code (torch.compile, jax.jit) after first use.
 """
 
 from __future__ import annotations
@@ -25,11 +26,34 @@ BACKEND_NAMES = ("numpy", "torch", "jax", "cupy", "array_api_strict")
 DEFAULT_BACKEND = "numpy"
 
 
+#: backend name -> its loaded module (filled on first use; objects store the name)
+_LOADED: dict[str, ModuleType] = {}
+
+
 def get_backend(name: str) -> ModuleType:
     """The backend module called `name` (one of BACKEND_NAMES), imported on first use."""
-    if name not in BACKEND_NAMES:
-        raise ValueError(f"backend must be one of {BACKEND_NAMES}; got {name!r}")
-    return importlib.import_module(f"relaxcore.backends.{name}")
+    module = _LOADED.get(name)
+    if module is None:
+        if name not in BACKEND_NAMES:
+            raise ValueError(f"backend must be one of {BACKEND_NAMES}; got {name!r}")
+        module = _LOADED[name] = importlib.import_module(f"relaxcore.backends.{name}")
+    return module
+
+
+#: backend name -> its adapter module, or None where it has none (no autodiff)
+_ADAPTERS: dict[str, ModuleType | None] = {}
+
+
+def get_adapter(name: str) -> ModuleType | None:
+    """The adapter module of backend `name` (autodiff hooks), imported on first use."""
+    if name in _ADAPTERS:
+        return _ADAPTERS[name]
+    try:
+        module = importlib.import_module(f"relaxcore.adapters.{name}")
+    except ModuleNotFoundError:
+        module = None
+    _ADAPTERS[name] = module
+    return module
 
 
 def _is_scalar(value) -> bool:

@@ -42,6 +42,9 @@ def promote_params(params: dict, backend: str | None = None):
         if not xp.isdtype(dtype, "real floating"):
             dtype = bk.default_float_dtype()
         device = device_of(arrays[0])
+        recorded = getattr(bk, "recorded_device", None)
+        if recorded is not None:
+            device = recorded(device)
     out = {}
     for key, value in params.items():
         if value is None:
@@ -112,7 +115,10 @@ class Distribution(PytreeNode):
         validates them and sets each as an attribute of the same name.
         """
         bk, dtype, device, p = promote_params(params, backend)
-        batch_shape = broadcast_shapes(*(v.shape for v in p.values() if v is not None))
+        given = {k: v for k, v in p.items() if v is not None}
+        batch_shape = broadcast_shapes(
+            *(v.shape for v in given.values()), names=list(given), owner=type(self).__name__
+        )
         Distribution.__init__(self, bk, dtype, device, batch_shape, (), validate_args)
         self._validate_params(p)
         for name, value in p.items():

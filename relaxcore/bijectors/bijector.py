@@ -123,7 +123,9 @@ class Bijector(PytreeNode):
         as given (an array, None)."""
         if value is None or hasattr(value, "dtype"):
             return value
-        return bk.xp.asarray(value, dtype=x.dtype, device=device_of(x))
+        device = device_of(x)
+        recorded = getattr(bk, "recorded_device", None)
+        return bk.xp.asarray(value, dtype=x.dtype, device=recorded(device) if recorded else device)
 
     @property
     def param_shape(self):

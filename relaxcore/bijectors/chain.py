@@ -35,8 +35,15 @@ class Chain(Bijector):
             self._ranks.append(rank)
             rank += b.event_ndims_out - b.event_ndims_in
         self.event_ndims_in, self.event_ndims_out = need_in, rank
-        self.domain = self.bijectors[-1].domain
-        self.codomain = self.bijectors[0].codomain
+
+    # derived, not stored: constraints hold functions, and the object pickles by its members
+    @property
+    def domain(self):
+        return self.bijectors[-1].domain
+
+    @property
+    def codomain(self):
+        return self.bijectors[0].codomain
 
     @property
     def param_shape(self):

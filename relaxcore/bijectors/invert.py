@@ -16,8 +16,15 @@ class Invert(Bijector):
         self._share_backend([bijector])
         self.event_ndims_in = bijector.event_ndims_out
         self.event_ndims_out = bijector.event_ndims_in
-        self.domain = bijector.codomain
-        self.codomain = bijector.domain
+
+    # derived, not stored: constraints hold functions, and the object pickles by its members
+    @property
+    def domain(self):
+        return self.bijector.codomain
+
+    @property
+    def codomain(self):
+        return self.bijector.domain
 
     @property
     def param_shape(self):

@@ -13,32 +13,50 @@ and get the value unchanged.
 
 from __future__ import annotations
 
-import importlib
-
+from relaxcore._dispatch import get_adapter
 from relaxcore.distribution import Distribution
 
 
 def adapter(bk):
     """The adapter module of backend `bk`, or None where it has no autodiff."""
-    try:
-        return importlib.import_module(f"relaxcore.adapters.{bk.name}")
-    except ModuleNotFoundError:
-        return None
+    return get_adapter(bk.name)
 
 
-def attach(bk, value, params: dict, partials: dict):
-    """`value` with d value = sum_k partials[k] * d params[k] (params broadcast to value)."""
+def attach(bk, value, params: dict, partials: dict, rule=None):
+    """`value` with d value = sum_k partials[k] * d params[k] (params broadcast to value).
+
+    `rule(z, params)`, where given, returns the partials (a tuple in the order of `params`)
+    as differentiable array code of the sample and the parameters: the adapters
+    differentiate it for second derivatives. Without it, a second derivative raises.
+    """
     module = adapter(bk)
     if module is None:
         return value
     xp = bk.xp
     names = tuple(params)
     shape = value.shape
-    return module.attach(
+    args = (
         value,
         tuple(xp.broadcast_to(params[k], shape) for k in names),
         tuple(xp.broadcast_to(partials[k], shape) for k in names),
     )
+    if hasattr(module, "cdf_gradients"):  # an autodiff adapter
+        return module.attach(*args, rule)
+    return module.attach(*args)
+
+
+def value_rule(dist, names):
+    """The rule of `dist` whose partials are a function of the value: ``implicit_partials``
+    of a copy of `dist` holding the given parameters (arrays the framework differentiates)."""
+
+    def rule(z, params):
+        copy = object.__new__(type(dist))
+        vars(copy).update(vars(dist))
+        vars(copy).update(zip(names, params))
+        out = copy.implicit_partials(z)
+        return tuple(out[k] for k in names)
+
+    return rule
 
 
 class ImplicitDistribution(Distribution):
@@ -51,6 +69,9 @@ class ImplicitDistribution(Distribution):
 
     has_rsample = True
     implicit_params: tuple[str, ...] = ()
+    #: True where ``_draw``'s partials equal ``implicit_partials(value)`` (a function of the
+    #: sample and the parameters): rsample then has second derivatives
+    partials_follow_value: bool = False
 
     def _draw(self, sample_shape, rng):
         raise NotImplementedError
@@ -69,7 +90,9 @@ class ImplicitDistribution(Distribution):
 
     def rsample(self, sample_shape=(), *, rng=None):
         value, partials = self._draw(tuple(sample_shape), rng)
-        return attach(self._backend, value, self._params(), partials)
+        params = self._params()
+        rule = value_rule(self, tuple(params)) if self.partials_follow_value else None
+        return attach(self._backend, value, params, partials, rule)
 
     def sample(self, sample_shape=(), *, rng=None):
         return self._draw(tuple(sample_shape), rng)[0]

@@ -52,6 +52,7 @@ class Gamma(ImplicitDistribution):
     param_event_ndims = {"concentration": 0, "rate": 0}
     support = constraints.nonnegative
     implicit_params = ("concentration", "rate")
+    partials_follow_value = True  # second derivatives: the adapters differentiate the rule
 
     def __init__(self, concentration, rate=1.0, *, validate_args=None, backend=None):
         p = self._init_elementwise(

@@ -90,6 +90,7 @@ class VonMises(ImplicitDistribution):
     param_event_ndims = {"loc": 0, "concentration": 0}
     support = constraints.real
     implicit_params = ("loc", "concentration")
+    partials_follow_value = True  # second derivatives: the adapters differentiate the rule
 
     def __init__(self, loc, concentration, *, validate_args=None, backend=None):
         p = self._init_elementwise(
