@@ -5,6 +5,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.bijectors.bijector import Bijector
+from relaxcore.distribution import compute_dtype
 
 
 def spline_knots(bk, bin_widths, bin_heights, knot_slopes, bound, min_bin_size, min_slope):
@@ -108,6 +109,9 @@ class RationalQuadraticSpline(Bijector):
     Outside the interval ``y = x`` with log-det exactly 0; the spline branch is evaluated
     on sanitized inputs there, so gradients stay finite at, inside and beyond the bound
     (the bug reported in flowjax #239, bayesflow #721, nflows #23, pyro #3139, sbi #373).
+
+    float16 and bfloat16 are computed in float32 and returned in their dtype (in half
+    precision two knots a few units in the last place apart would give a bin of width 0).
     """
 
     def __init__(
@@ -157,24 +161,27 @@ class RationalQuadraticSpline(Bijector):
             *(tuple(v.shape[:-1]) for v in (self.bin_widths, self.bin_heights, self.knot_slopes))
         )
 
-    def _knots(self, bk):
-        return spline_knots(
-            bk,
-            self.bin_widths,
-            self.bin_heights,
-            self.knot_slopes,
-            self.bound,
-            self.min_bin_size,
-            self.min_slope,
-        )
+    def _apply(self, v, name, inverse):
+        """The spline (or its inverse) at `v`, computed in float32 for half precisions and
+        returned in the dtype of `v` and the parameters promoted together."""
+        bk, v = self._array(v, name)
+        xp = bk.xp
+        dtype = xp.result_type(v.dtype, self.bin_widths.dtype)
+        up = compute_dtype(xp, dtype)
+
+        def cast(a, to):
+            return a if a.dtype == to else xp.astype(a, to)
+
+        raw = (cast(p, up) for p in (self.bin_widths, self.bin_heights, self.knot_slopes))
+        knots = spline_knots(bk, *raw, self.bound, self.min_bin_size, self.min_slope)
+        out, log_det = rational_quadratic(bk, cast(v, up), knots, self.bound, inverse)
+        return cast(out, dtype), cast(log_det, dtype)
 
     def forward_and_log_det(self, x, *, condition=None):
-        bk, x = self._array(x)
-        return rational_quadratic(bk, x, self._knots(bk), self.bound, inverse=False)
+        return self._apply(x, "x", inverse=False)
 
     def inverse_and_log_det(self, y, *, condition=None):
-        bk, y = self._array(y, "y")
-        return rational_quadratic(bk, y, self._knots(bk), self.bound, inverse=True)
+        return self._apply(y, "y", inverse=True)
 
     def is_increasing(self):
         return True

@@ -50,7 +50,9 @@ def relax(f, logits, control_variate, *, family="categorical", n_samples=1, rng=
         logits: unnormalized log-probabilities; "categorical": last axis = categories.
         control_variate: an array function of the perturbed logits ``z`` (same shape as the
             samples) returning the shape of ``f``'s output; differentiable (a network, or
-            REBAR's ``eta * f(softmax(z / temperature))``: see :func:`rebar`). Called twice.
+            REBAR's ``eta * f(softmax(z / temperature))``: see :func:`rebar`). Called twice,
+            at ``z`` then at ``z~``, in the compute dtype (float32 for half-precision logits;
+            the surrogate is returned in the logits' dtype).
         family: "categorical" or "bernoulli".
         n_samples: independent samples averaged in the estimate.
         rng: the random stream (a JAX key for JAX arrays).
@@ -97,4 +99,4 @@ def control_variate_surrogate(owner, f, dist, family, control_variate, n_samples
     surrogate = (
         loss + (loss - c_tilde) * (log_p - sg(log_p)) + (c_z - sg(c_z)) - (c_tilde - sg(c_tilde))
     )
-    return xp.mean(surrogate, axis=0)
+    return dist._down(xp.mean(surrogate, axis=0))

@@ -5,7 +5,7 @@ law of the hard sample, another for the backward pass."""
 from __future__ import annotations
 
 from relaxcore import constraints, distribution
-from relaxcore.distribution import check_constraint
+from relaxcore.distribution import check_constraint, compute_dtype
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 from relaxcore.relaxations.straight_through_categorical import (
     RelaxedOneHotCategoricalStraightThrough,
@@ -30,6 +30,9 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
 
     This is :class:`RelaxedOneHotCategoricalStraightThrough` at temperature ``tau_b`` over
     the logits ``theta / tau_f``; ``logits`` and ``probs`` are those of the forward law.
+    Half precisions: ``theta / tau_f`` is formed in float32 and normalized before it is
+    stored in the dtype, so logits of 1e4 at ``tau_f = 1e-3`` (1e7) do not overflow float16;
+    categories whose log-probability is below -65504 become probability 0.
 
     Args:
         temperature_forward: tau_f > 0 (scalar or batched); may carry gradients.
@@ -49,7 +52,9 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
         backend=None,
     ):
         name = type(self).__name__
-        bk, _, _, p, raw, _ = promote_categorical(name, temperature_forward, probs, logits, backend)
+        bk, dtype, _, p, raw, _ = promote_categorical(
+            name, temperature_forward, probs, logits, backend
+        )
         xp = bk.xp
         if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
             tau_f = p["temperature"]
@@ -57,8 +62,14 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
             if probs is not None:
                 check_constraint(name, bk, "probs", raw, constraints.simplex)
         log_p = raw if logits is not None else log_probs(xp, raw)
+        up = compute_dtype(xp, dtype)
+        log_p = log_p if log_p.dtype == up else xp.astype(log_p, up)
         tau_f = xp.expand_dims(p["temperature"], axis=-1)
-        scaled = tempered(xp, log_p, xp.zeros_like(log_p), tau_f)  # -inf stays -inf
+        tau_f = tau_f if tau_f.dtype == up else xp.astype(tau_f, up)
+        # theta / tau_f in the compute dtype, normalized (<= 0): in half precision a large
+        # ratio then underflows to a probability 0 (-inf) instead of overflowing to +inf
+        scaled = bk.log_softmax(tempered(xp, log_p, xp.zeros_like(log_p), tau_f), axis=-1)
+        scaled = scaled if scaled.dtype == dtype else xp.astype(scaled, dtype)
         super().__init__(
             temperature_backward, logits=scaled, validate_args=validate_args, backend=bk.name
         )

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from relaxcore import constraints, distribution
-from relaxcore.distribution import check_constraint, promote_params
+from relaxcore.distribution import check_constraint, compute_dtype, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
+
+
+def _scale(lam):
+    """c(lambda) = (lambda^2 + lambda + 1) / (lambda + 1), written lambda + 1 / (lambda + 1):
+    no lambda^2 to overflow (float16 at lambda = 1000)."""
+    return lam + 1 / (lam + 1)
 
 
 class RebarRelaxation(RelaxedBernoulli):
@@ -22,7 +28,9 @@ class RebarRelaxation(RelaxedBernoulli):
     :math:`\theta`. ``log_prob``, ``cdf``, ``logits`` and ``probs`` are those of that binary
     Concrete (relaxit's log_prob leaves :math:`c` out and so is not the density of its
     sampler). :math:`\theta` and :math:`\lambda` may carry gradients (the logit scale is
-    differentiable in :math:`\lambda`).
+    differentiable in :math:`\lambda`). Half precisions: the scaled logits are formed in
+    float32 and stored in the dtype (beyond its range they saturate to +-inf: probability 0
+    or 1).
 
     Args:
         theta: Bernoulli mean in [0, 1], or
@@ -35,18 +43,21 @@ class RebarRelaxation(RelaxedBernoulli):
         one_of(name, theta, logits)
         if lambd is None:
             raise ValueError(f"{name}: lambd (the temperature, > 0) is required")
-        bk, _, _, p = promote_params({"theta": theta, "logits": logits, "lambd": lambd}, backend)
+        bk, dtype, _, p = promote_params(
+            {"theta": theta, "logits": logits, "lambd": lambd}, backend
+        )
         xp = bk.xp
         if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
             check_constraint(name, bk, "lambd", p["lambd"], constraints.positive)
             check_constraint(name, bk, "theta", p["theta"], constraints.unit_interval)
         logit = p["logits"] if logits is not None else probs_to_logits(xp, p["theta"])
-        lam = p["lambd"]
-        scale = (lam * lam + lam + 1) / (lam + 1)
+        up = compute_dtype(xp, dtype)
+        logit, lam = (a if a.dtype == up else xp.astype(a, up) for a in (logit, p["lambd"]))
         finite = xp.isfinite(logit)  # +-inf logits stay +-inf (no 0 * inf in d/dlambd)
         safe = xp.where(finite, logit, xp.zeros_like(logit))
-        scaled = xp.where(finite, scale * safe, logit + xp.zeros_like(scale))
-        super().__init__(lam, logits=scaled, validate_args=validate_args, backend=bk.name)
+        scaled = xp.where(finite, _scale(lam) * safe, logit + xp.zeros_like(lam))
+        scaled = scaled if scaled.dtype == dtype else xp.astype(scaled, dtype)
+        super().__init__(p["lambd"], logits=scaled, validate_args=validate_args, backend=bk.name)
 
     @property
     def lambd(self):
@@ -55,5 +66,5 @@ class RebarRelaxation(RelaxedBernoulli):
     @property
     def theta(self):
         """The Bernoulli mean: ``sigmoid(logits / c(lambd))``."""
-        lam = self.temperature
-        return self._backend.sigmoid(self.logits * (lam + 1) / (lam * lam + lam + 1))
+        logits, lam = self._up(self.logits), self._up(self.temperature)
+        return self._down(self._backend.sigmoid(logits / _scale(lam)))

@@ -22,7 +22,9 @@ log-space twin. Average several calls (or use a batch) for a lower variance.
 - ``LogitRelaxedBernoulli`` or ``RelaxedBernoulli`` against the same class or ``Bernoulli``.
 
 The straight-through class's value is an exact categorical draw, so its pairs with
-``OneHotCategorical`` (and with itself) are the closed-form categorical KL.
+``OneHotCategorical``, ``Categorical`` and itself are the closed-form categorical KL (without
+the ``Categorical`` pair, the relaxed pair above would win the dispatch and return a
+Monte-Carlo estimate of the relaxed KL, often negative, for the same two laws).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def _kl_relaxed_discrete(p, q, *, rng=None):
 
 
 @register_kl(RelaxedOneHotCategoricalStraightThrough, OneHotCategorical)
+@register_kl(RelaxedOneHotCategoricalStraightThrough, Categorical)
 @register_kl(RelaxedOneHotCategoricalStraightThrough, RelaxedOneHotCategoricalStraightThrough)
 def _kl_straight_through(p, q):
     """Closed form: the straight-through value is a one-hot categorical draw."""
