@@ -4,8 +4,8 @@ NUTS. (Compiling relaxcore's implicit samplers under jit takes most of this file
 
 Known answers: the conjugate posteriors of a Beta-Bernoulli, Gamma-Poisson and
 Dirichlet-Categorical model. Tolerances: about 4 Monte-Carlo standard
-errors (NUTS: 300 draws, effective size >= 100 measured) and the spread of SVI fits over
-seeds 0-2, far below the error of a wrong model.
+errors for NUTS (300 draws, effective sizes >= 200 measured with keys 1-3, errors <= 1.3
+standard errors there) and 3 times the largest SVI error over keys 0-2 (0.011).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_numpyro_classes_and_constraints():
     assert isinstance(d.support, nd.constraints.Constraint)
     assert d.support(jnp.array([-1.0, 0.5, 2.0])).tolist() == [False, True, True]
     y = nd.transforms.biject_to(d.support)(jnp.array([-3.0, 0.0, 3.0]))
-    assert bool((y > 0).all())
+    assert bool(d.support.check(rc.get_backend("jax").xp, y).all())  # relaxcore's own test
     ind = d.to_event(1)
     assert isinstance(ind, nd.Independent) and ind.event_shape == (3,)
     assert type(d.expand((2, 3))) is rcn.Gamma
@@ -102,8 +102,8 @@ def test_nuts_conjugate_posteriors():
     mcmc = MCMC(NUTS(_conjugate_model), num_warmup=300, num_samples=300, progress_bar=False)
     mcmc.run(jax.random.key(1))
     s = mcmc.get_samples()
-    # posterior sds: 0.117 (p), 0.89 (rate), 0.15 (w); 4 standard errors at 100 effective draws
-    assert float(s["p"].mean()) == pytest.approx(10 / 14, abs=0.05)
-    assert float(s["rate"].mean()) == pytest.approx(20 / 5, abs=0.36)
-    assert jnp.allclose(s["w"].mean(0), jnp.array([3.0, 2.0, 5.0]) / 10, atol=0.06)
+    # posterior sds: 0.117 (p), 0.89 (rate), <= 0.15 (w); 4 standard errors at 200 draws
+    assert float(s["p"].mean()) == pytest.approx(10 / 14, abs=0.035)
+    assert float(s["rate"].mean()) == pytest.approx(20 / 5, abs=0.25)
+    assert jnp.allclose(s["w"].mean(0), jnp.array([3.0, 2.0, 5.0]) / 10, atol=0.045)
     assert float(s["p"].std()) == pytest.approx(0.117, rel=0.3)
