@@ -12,11 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+import relaxcore.pyro
+import relaxcore.torch
 import torch
 
 import relaxcore as rc
-import relaxcore.pyro
-import relaxcore.torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import interleaved_medians, print_table  # noqa: E402
@@ -61,9 +61,7 @@ def main():
         named = {f"{ns.__name__}": fn for ns, fn in fns.items()}
         t = interleaved_medians(named, rounds=args.rounds, warmup=3)
         plain = t["relaxcore"]
-        rows.append(
-            (case, plain * 1e3, t["relaxcore.torch"] / plain, t["relaxcore.pyro"] / plain)
-        )
+        rows.append((case, plain * 1e3, t["relaxcore.torch"] / plain, t["relaxcore.pyro"] / plain))
     print_table(rows, ("case", "plain ms", "relaxcore.torch / plain", "relaxcore.pyro / plain"))
 
 

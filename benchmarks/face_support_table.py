@@ -37,10 +37,9 @@ def _run(fn) -> str:
 
 def pyro_svi(name: str, elbo_name: str) -> str:
     import pyro
+    import relaxcore.pyro as rcp
     import torch
     from pyro import infer
-
-    import relaxcore.pyro as rcp
 
     fixed = lambda x: torch.tensor(x, dtype=torch.float64)  # noqa: E731
 
@@ -70,9 +69,8 @@ def numpyro_svi(name: str) -> str:
     import jax.numpy as jnp
     import numpyro
     import optax
-    from numpyro.infer import SVI, Trace_ELBO
-
     import relaxcore.numpyro as rcn
+    from numpyro.infer import SVI, Trace_ELBO
 
     fixed = lambda x: jnp.asarray(x, dtype=jnp.float32)  # noqa: E731
 
@@ -100,9 +98,8 @@ def nuts(name: str) -> str:
     import jax
     import jax.numpy as jnp
     import numpyro
-    from numpyro.infer import MCMC, NUTS
-
     import relaxcore.numpyro as rcn
+    from numpyro.infer import MCMC, NUTS
 
     def model():
         with numpyro.plate("batch", 2):
@@ -129,7 +126,7 @@ def main():
     columns = {k: f for k, (fw, f) in columns.items() if args.only in (None, fw)}
     rows = []
     for name in names:
-        rows.append((name, *(_run(lambda f=f: f(name)) for f in columns.values())))
+        rows.append((name, *(_run(lambda f=f, n=name: f(n)) for f in columns.values())))
         print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     print_table(rows, ("class", *columns))
 

@@ -43,8 +43,8 @@ EXAMPLES = {
     "CorrelatedRelaxedBernoulli": lambda ns, a: ns.CorrelatedRelaxedBernoulli(
         a(0.5), a(CORRELATION), probs=a([[0.3, 0.5, 0.7]] * 2)
     ),
-    "DecoupledStraightThroughGumbelSoftmax": lambda ns, a: (
-        ns.DecoupledStraightThroughGumbelSoftmax(a(1.0), a(0.5), logits=a(LOGITS))
+    "DecoupledStraightThroughGumbelSoftmax": lambda ns, a: ns.DecoupledStraightThroughGumbelSoftmax(
+        a(1.0), a(0.5), logits=a(LOGITS)
     ),
     "ExpRelaxedOneHotCategorical": lambda ns, a: ns.ExpRelaxedOneHotCategorical(
         a(0.5), logits=a(LOGITS)
@@ -63,14 +63,10 @@ EXAMPLES = {
     "LogisticNormalSoftmax": lambda ns, a: ns.LogisticNormalSoftmax(
         a([[0.0, 1.0, -1.0]] * 2), a(1.0)
     ),
-    "LogitRelaxedBernoulli": lambda ns, a: ns.LogitRelaxedBernoulli(
-        a(0.5), probs=a([0.3, 0.6])
-    ),
+    "LogitRelaxedBernoulli": lambda ns, a: ns.LogitRelaxedBernoulli(a(0.5), probs=a([0.3, 0.6])),
     "RebarRelaxation": lambda ns, a: ns.RebarRelaxation(a([0.3, 0.6]), a(0.5)),
     "RelaxedBernoulli": lambda ns, a: ns.RelaxedBernoulli(a(0.5), probs=a([0.3, 0.6])),
-    "RelaxedOneHotCategorical": lambda ns, a: ns.RelaxedOneHotCategorical(
-        a(0.5), logits=a(LOGITS)
-    ),
+    "RelaxedOneHotCategorical": lambda ns, a: ns.RelaxedOneHotCategorical(a(0.5), logits=a(LOGITS)),
     "RelaxedOneHotCategoricalStraightThrough": lambda ns, a: (
         ns.RelaxedOneHotCategoricalStraightThrough(a(0.5), logits=a(LOGITS))
     ),

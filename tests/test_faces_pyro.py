@@ -76,7 +76,13 @@ def _beta_bernoulli():
 @pytest.mark.parametrize("elbo", [Trace_ELBO, TraceGraph_ELBO])
 def test_svi_beta_bernoulli_posterior_mean(elbo):
     model, guide = _beta_bernoulli()
-    _fit(model, guide, elbo(num_particles=16, vectorize_particles=True, max_plate_nesting=1), 150, 0.1)
+    _fit(
+        model,
+        guide,
+        elbo(num_particles=16, vectorize_particles=True, max_plate_nesting=1),
+        150,
+        0.1,
+    )
     c1, c0 = pyro.param("c1").item(), pyro.param("c0").item()
     # exact posterior mean 10/14; seeds 0-2 land within 0.013 of it
     assert abs(c1 / (c1 + c0) - 10 / 14) < 0.04

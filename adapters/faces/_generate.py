@@ -21,7 +21,11 @@ def distribution_classes() -> dict[str, type]:
     out = {}
     for name in rc.__all__:
         obj = getattr(rc, name)
-        if isinstance(obj, type) and issubclass(obj, rc.Distribution) and obj is not rc.Distribution:
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, rc.Distribution)
+            and obj is not rc.Distribution
+        ):
             out[name] = obj
     return out
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpyro.distributions as nd
 from numpyro.distributions.kl import kl_divergence as numpyro_kl
+from relaxcore.adapters.faces._constraints import ConstraintMap
+from relaxcore.adapters.faces._generate import face_classes
 
 import relaxcore as rc
 from relaxcore import kl as rc_kl
 from relaxcore._dispatch import get_backend
-from relaxcore.adapters.faces._constraints import ConstraintMap
-from relaxcore.adapters.faces._generate import face_classes
 
 # loaded first, so relaxcore registers each face class as a pytree once, when it is made
 _jax_backend = get_backend("jax")

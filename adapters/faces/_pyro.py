@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pyro.distributions import TorchDistribution
 from pyro.distributions.torch_distribution import TorchDistributionMixin
-
 from relaxcore.adapters.faces._generate import face_classes
 from relaxcore.adapters.faces._torch import CONSTRAINTS, TorchFace, default_validate_args
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import torch
 import torch.distributions as td
+from relaxcore.adapters.faces._constraints import ConstraintMap
+from relaxcore.adapters.faces._generate import face_classes
 
 import relaxcore as rc
 from relaxcore import kl as rc_kl
 from relaxcore._dispatch import get_backend
-from relaxcore.adapters.faces._constraints import ConstraintMap
-from relaxcore.adapters.faces._generate import face_classes
 
 
 def default_validate_args() -> bool:
@@ -45,7 +45,11 @@ class TorchFace:
 
     def to_event(self, reinterpreted_batch_ndims=None):
         """``Independent(self, n)`` of this namespace (all batch axes when `n` is None)."""
-        n = len(self._batch_shape) if reinterpreted_batch_ndims is None else reinterpreted_batch_ndims
+        n = (
+            len(self._batch_shape)
+            if reinterpreted_batch_ndims is None
+            else reinterpreted_batch_ndims
+        )
         return self if n == 0 else self._faces["Independent"](self, n)
 
 
