@@ -3,7 +3,7 @@ and ``relaxcore.pyro`` classes against the plain relaxcore class (torch, CPU, fl
 Prints a Markdown table of median times and ratios face / plain (the face must stay
 within 5%, i.e. <= 1.05).
 
-    python benchmarks/bench_faces.py [--rounds 31]
+    python benchmarks/bench_faces.py [--rounds 31] [--quick]
 """
 
 from __future__ import annotations
@@ -51,15 +51,16 @@ def _cases():
     }
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=31)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="5 rounds")
+    args, _ = parser.parse_known_args(argv)
     torch.set_num_threads(1)
     rows = []
     for case, fns in _cases().items():
         named = {f"{ns.__name__}": fn for ns, fn in fns.items()}
-        t = interleaved_medians(named, rounds=args.rounds, warmup=3)
+        t = interleaved_medians(named, rounds=5 if args.quick else args.rounds, warmup=3)
         plain = t["relaxcore"]
         rows.append((case, plain * 1e3, t["relaxcore.torch"] / plain, t["relaxcore.pyro"] / plain))
     print_table(rows, ("case", "plain ms", "relaxcore.torch / plain", "relaxcore.pyro / plain"))
