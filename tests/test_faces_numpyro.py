@@ -19,7 +19,7 @@ rcn = pytest.importorskip("relaxcore.numpyro")
 import jax.numpy as jnp  # noqa: E402
 import numpyro.distributions as nd  # noqa: E402
 import optax  # noqa: E402
-from numpyro.infer import MCMC, NUTS, SVI, Trace_ELBO  # noqa: E402
+from numpyro.infer import MCMC, NUTS, SVI, Predictive, Trace_ELBO  # noqa: E402
 
 import relaxcore as rc  # noqa: E402
 
@@ -47,6 +47,13 @@ def test_pytree_under_jit_and_vmap():
     leaves, treedef = jax.tree_util.tree_flatten(d)
     back = jax.tree_util.tree_unflatten(treedef, leaves)
     assert type(back) is rcn.Gamma and back.batch_shape == (3,)
+
+    def model():
+        numpyro.sample("z", rcn.RelaxedOneHotCategorical(0.5, logits=jnp.array([0.0, 1.0, 2.0])))
+
+    draws = Predictive(model, num_samples=4, parallel=True)(jax.random.key(0))["z"]  # vmap
+    assert draws.shape == (4, 3) and jnp.allclose(draws.sum(-1), 1.0)
+    assert not jnp.allclose(draws[0], draws[1])  # one key per lane
 
 
 def test_numpyro_sample_is_reparameterized_relaxcore_sample_is_stopped():
