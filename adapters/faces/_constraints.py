@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import relaxcore as rc
 from relaxcore import constraints as K
+from relaxcore.bijectors.expm1 import greater_than_minus_one
+from relaxcore.bijectors.tanh import open_pm1
 
 
 class _BothChecks:
@@ -49,15 +51,9 @@ def _table(C) -> dict:
         rel.CorrelatedRelaxedBernoulli.support: lambda: C.independent(C.unit_interval, 1),
         rel.HardConcrete.arg_constraints["low"]: lambda: C.less_than(0.0),
         rel.HardConcrete.arg_constraints["high"]: lambda: C.greater_than(1.0),
-        _bijector_constraint("tanh", "open_pm1"): lambda: _open_interval(C, -1.0, 1.0),
-        _bijector_constraint("expm1", "greater_than_minus_one"): lambda: C.greater_than(-1.0),
+        open_pm1: lambda: _open_interval(C, -1.0, 1.0),  # Tanh's codomain
+        greater_than_minus_one: lambda: C.greater_than(-1.0),  # Expm1's codomain
     }
-
-
-def _bijector_constraint(module: str, name: str):
-    import importlib
-
-    return getattr(importlib.import_module(f"relaxcore.bijectors.{module}"), name)
 
 
 def _open_interval(C, low, high):
@@ -97,14 +93,10 @@ class ConstraintMap:
         both.event_ndims = constraint.event_ndims
         return both
 
-    def native(self, constraint):
-        """The framework object for `constraint` (already mapped, or mapped now)."""
-        return self(constraint)
-
     def support_rule(self, rc_cls):
         """For a class whose support depends on its parameters: a function of the
         distribution returning the framework's object, or None (use the table)."""
-        C, native = self.C, self.native
+        C, native = self.C, self
         rules = [
             (rc.Categorical, lambda d: C.integer_interval(0, d.num_categories - 1)),
             (rc.Uniform, lambda d: C.interval(d.low, d.high)),
