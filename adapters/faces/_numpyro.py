@@ -6,8 +6,9 @@ law is reparameterized; relaxcore calls ``sample(sample_shape, rng=key)`` (stopp
 itself that way), any other is NumPyro's and draws with ``rsample`` where it exists, so
 implicit gradients (the core's ``jax.custom_jvp``) reach SVI. The classes are JAX pytrees
 through relaxcore's registration (NumPyro's own is skipped: one per class). Constructors
-default to JAX arrays and to NumPyro's global ``validate_args`` default (off unless
-``numpyro.enable_validation()``); ``to_event`` gives NumPyro's Independent.
+default to JAX arrays and to NumPyro's global ``validate_args`` default
+(``numpyro.enable_validation``); when on, relaxcore's checks raise ValueError (NumPyro's own
+classes warn for values outside the support). ``to_event`` gives NumPyro's Independent.
 """
 
 from __future__ import annotations
