@@ -37,6 +37,18 @@ def test_numpyro_classes_and_constraints():
     assert isinstance(rcn.Beta(2.0, 2.0).concentration1, jax.Array)  # numbers become JAX arrays
 
 
+def test_validate_args_follows_numpyro():
+    from numpyro.distributions.distribution import validation_enabled
+
+    with validation_enabled(True):
+        with pytest.raises(ValueError, match="concentration"):
+            rcn.Gamma(-1.0)
+    with validation_enabled(False):
+        d = rcn.Gamma(-1.0)
+        assert not d.validate_args
+        assert bool(jnp.isnan(d.log_prob(1.0)))  # invalid parameters give NaN, never a number
+
+
 def test_pytree_under_jit_and_vmap():
     d = rcn.Gamma(jnp.array([1.0, 2.0, 3.0]), 2.0)
     x = jnp.array([0.5, 1.0, 1.5])
