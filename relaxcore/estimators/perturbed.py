@@ -64,12 +64,12 @@ def perturbed_argmax(logits, *, n_samples=100, sigma=1.0, noise="normal", rng=No
 def perturbed_top_k(logits, k, *, n_samples=100, sigma=1.0, noise="normal", rng=None):
     r"""The perturbed top-k indicator :math:`E[\mathrm{topk}(\theta + \sigma Z)]` (k ones at the
     k largest entries), estimated and differentiated as :func:`perturbed_argmax` (Berthet et
-    al. 2020, section 5.1). The value's rows sum to k, entries in [0, 1].
+    al. 2020, section 5.1). The value's rows sum to k, entries in [0, 1]. ``n_samples``,
+    ``sigma``, ``noise`` and ``rng`` are as in :func:`perturbed_argmax`.
 
     Args:
         logits: (..., K), the last axis indexing the categories.
         k: integer in [1, K].
-        n_samples, sigma, noise, rng: as in :func:`perturbed_argmax`.
     """
     owner = "perturbed_top_k"
     size = int(logits.shape[-1]) if getattr(logits, "ndim", 0) else 0
