@@ -63,9 +63,7 @@ def gallery(config, files: Files) -> None:
     for script in sorted(EXAMPLES.glob("*.py")):
         if script.name.startswith("_"):
             continue
-        files.append(
-            File.generated(config, f"examples/{script.name}", content=script.read_bytes())
-        )
+        files.append(File.generated(config, f"examples/{script.name}", content=script.read_bytes()))
         uris = []
         for figure in _figures(script.stem):
             if figure.is_relative_to(ROOT / "docs"):
