@@ -6,7 +6,6 @@ page imports is not installed. The CuPy page is not run (it needs a GPU).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
