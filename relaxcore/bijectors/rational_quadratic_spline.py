@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector
 
 
-def spline_knots(bk, bin_widths, bin_heights, knot_slopes, bound, min_bin_size, min_slope):
+def spline_knots(
+    bk,
+    bin_widths: Array,
+    bin_heights: Array,
+    knot_slopes: Array,
+    bound: Array,
+    min_bin_size,
+    min_slope,
+):
     """Knot positions ``(xs, ys)`` and slopes ``ds``, each of shape (..., K + 1), from the
     unconstrained parameters: widths and heights ``2B (m + (1 - K m) softmax(.))`` (each bin
     at least a fraction m of the interval), interior slopes ``m' + softplus(.)``, boundary
@@ -42,7 +51,7 @@ def _bin(xp, v, knots):
     return ge[..., :-1] & ~ge[..., 1:]
 
 
-def rational_quadratic(bk, v, knots, bound, inverse: bool):
+def rational_quadratic(bk, v, knots, bound: Array, inverse: bool):
     r"""The spline at `v` (forward, or its inverse), identity outside [-bound, bound].
 
     In bin k with :math:`s = h_k/w_k`, :math:`\xi = (x - x_k)/w_k` and slopes
@@ -110,18 +119,22 @@ class RationalQuadraticSpline(Bijector):
     (the bug reported in flowjax #239, bayesflow #721, nflows #23, pyro #3139, sbi #373).
     """
 
+    bin_heights: Array
+    bin_widths: Array
+    knot_slopes: Array
+
     def __init__(
         self,
-        bin_widths,
-        bin_heights,
-        knot_slopes,
+        bin_widths: ArrayLike,
+        bin_heights: ArrayLike,
+        knot_slopes: ArrayLike,
         bound: float,
         *,
         min_bin_size: float = 1e-3,
         min_slope: float = 1e-3,
         validate_args: bool = True,
-        backend=None,
-    ):
+        backend: str | None = None,
+    ) -> None:
         p = self._set_params(
             {"bin_widths": bin_widths, "bin_heights": bin_heights, "knot_slopes": knot_slopes},
             backend,
@@ -152,7 +165,7 @@ class RationalQuadraticSpline(Bijector):
                 self._check(name, value, constraints.finite)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return broadcast_shapes(
             *(tuple(v.shape[:-1]) for v in (self.bin_widths, self.bin_heights, self.knot_slopes))
         )
@@ -168,15 +181,19 @@ class RationalQuadraticSpline(Bijector):
             self.min_slope,
         )
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         return rational_quadratic(bk, x, self._knots(bk), self.bound, inverse=False)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         return rational_quadratic(bk, y, self._knots(bk), self.bound, inverse=True)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True
 
     def __repr__(self):

@@ -8,6 +8,7 @@ import math
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import (
     clamped,
@@ -64,8 +65,15 @@ class CorrelatedRelaxedBernoulli(Distribution):
     has_rsample = True
 
     def __init__(
-        self, temperature, correlation, probs=None, logits=None, *, validate_args=None, backend=None
-    ):
+        self,
+        temperature: ArrayLike,
+        correlation: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {
@@ -139,13 +147,13 @@ class CorrelatedRelaxedBernoulli(Distribution):
         return tril
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.sigmoid(self.logits)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._normal_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp, bk = self.xp, self._backend
         tril = self._scale_tril
         eps = xp.matmul(self._up(noise)[..., None, :], xp.matrix_transpose(tril))[..., 0, :]
@@ -160,7 +168,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
             scaled = tempered(xp, logits, logistic, tau)
         return nan_where_invalid(self, self._down(bk.sigmoid(scaled)), 1)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend

@@ -5,6 +5,7 @@ law of the hard sample, another for the backward pass."""
 from __future__ import annotations
 
 from relaxcore import constraints, distribution
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.distribution import check_constraint
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 from relaxcore.relaxations.straight_through_categorical import (
@@ -40,14 +41,14 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
 
     def __init__(
         self,
-        temperature_forward,
-        temperature_backward,
-        probs=None,
-        logits=None,
+        temperature_forward: ArrayLike,
+        temperature_backward: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         name = type(self).__name__
         bk, _, _, p, raw, _ = promote_categorical(name, temperature_forward, probs, logits, backend)
         xp = bk.xp
@@ -67,5 +68,5 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
     param_event_ndims = {"temperature": 0, "temperature_forward": 0, "_logits": 1}
 
     @property
-    def temperature_backward(self):
+    def temperature_backward(self) -> Array:
         return self.temperature

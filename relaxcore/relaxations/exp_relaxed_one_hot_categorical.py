@@ -4,6 +4,7 @@ appendix C; TFP's ExpRelaxedOneHotCategorical)."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import all_finite, log_probs, promote_categorical, tempered
 
@@ -68,7 +69,15 @@ class ExpRelaxedOneHotCategorical(Distribution):
     support = log_simplex
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p, raw, batch_shape = promote_categorical(
             type(self).__name__, temperature, probs, logits, backend
         )
@@ -85,18 +94,18 @@ class ExpRelaxedOneHotCategorical(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         """Normalized logits: log-probabilities of the categories."""
         return self._backend.log_softmax(self._logits, axis=-1)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.softmax(self._logits, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
@@ -107,7 +116,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
             scores = tempered(xp, logits, gumbel, tau)
         return self._down(self._backend.log_softmax(scores, axis=-1))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -126,7 +135,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         out = bk.lgamma(k) + (k - 1) * xp.log(tau) + terms - k * log_norm
         return self._down(xp.where(off_support, xp.full_like(out, -float("inf")), out))
 
-    def entropy(self):
+    def entropy(self) -> Array:
         raise NotImplementedError(
             "the ExpConcrete distribution has no closed-form entropy; estimate it as "
             "-log_prob(rsample(n)).mean()"

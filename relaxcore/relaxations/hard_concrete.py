@@ -6,6 +6,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
 
@@ -50,15 +51,15 @@ class HardConcrete(Distribution):
 
     def __init__(
         self,
-        temperature,
-        logits=None,
-        probs=None,
-        low=-0.1,
-        high=1.1,
+        temperature: ArrayLike,
+        logits: ArrayLike | None = None,
+        probs: ArrayLike | None = None,
+        low: ArrayLike = -0.1,
+        high: ArrayLike = 1.1,
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {
@@ -90,10 +91,10 @@ class HardConcrete(Distribution):
         # unbroadcast stretch (often scalars): high - low is not an elementwise pass per draw
         self._stretch = (p["low"], p["high"] - p["low"])
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         u = self._open_unit(self._up(noise))
         logistic = xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
@@ -121,11 +122,11 @@ class HardConcrete(Distribution):
         one = logits - beta * (xp.log1p(-low) - xp.log(high - 1))
         return nonzero, one
 
-    def prob_nonzero(self):
+    def prob_nonzero(self) -> Array:
         """P(z != 0), the expected L0 norm of the gate, in closed form."""
         return self._down(self._backend.sigmoid(self._atom_scores()[0]))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -143,7 +144,7 @@ class HardConcrete(Distribution):
         )
         return masked_log_prob(self, value, self._down(out))
 
-    def cdf(self, value):
+    def cdf(self, value: ArrayLike) -> Array:
         """P(z <= value) = sigma(beta logit(s) - log alpha), s = (value - low) / (high - low).
 
         0 below 0 and 1 from 1 on (the atoms).

@@ -7,6 +7,7 @@ import math
 
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
 
@@ -51,7 +52,15 @@ class LogitRelaxedBernoulli(Distribution):
     support = constraints.real
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {"temperature": temperature, "probs": probs, "logits": logits}, backend
@@ -70,13 +79,13 @@ class LogitRelaxedBernoulli(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.sigmoid(self.logits)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         u = self._open_unit(self._up(noise))
         logits, logistic = self._up(self.logits), xp.log(u / (1.0 - u))
@@ -86,7 +95,7 @@ class LogitRelaxedBernoulli(Distribution):
         # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
         return self._down(tempered(xp, logits, logistic, tau))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -100,7 +109,7 @@ class LogitRelaxedBernoulli(Distribution):
         off = xp.where(atom, xp.zeros_like(out), xp.full_like(out, -float("inf")))
         return self._down(xp.where(finite, out, off))
 
-    def cdf(self, value):
+    def cdf(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -111,12 +120,12 @@ class LogitRelaxedBernoulli(Distribution):
         return self._down(xp.where(undefined, xp.astype(y > 0, cdf.dtype), cdf))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.logits / self.temperature
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         return (math.pi**2 / 3) / self.temperature**2 + self.xp.zeros_like(self.logits)
 
-    def entropy(self):
+    def entropy(self) -> Array:
         return self._down(2.0 - self.xp.log(self._up(self.temperature)))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints, distribution
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.distribution import check_constraint, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
@@ -30,7 +31,15 @@ class RebarRelaxation(RelaxedBernoulli):
         lambd: temperature lambda > 0.
     """
 
-    def __init__(self, theta=None, lambd=None, *, logits=None, validate_args=None, backend=None):
+    def __init__(
+        self,
+        theta: ArrayLike | None = None,
+        lambd: ArrayLike | None = None,
+        *,
+        logits: ArrayLike | None = None,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         name = type(self).__name__
         one_of(name, theta, logits)
         if lambd is None:
@@ -49,11 +58,11 @@ class RebarRelaxation(RelaxedBernoulli):
         super().__init__(lam, logits=scaled, validate_args=validate_args, backend=bk.name)
 
     @property
-    def lambd(self):
+    def lambd(self) -> Array:
         return self.temperature
 
     @property
-    def theta(self):
+    def theta(self) -> Array:
         """The Bernoulli mean: ``sigmoid(logits / c(lambd))``."""
         lam = self.temperature
         return self._backend.sigmoid(self.logits * (lam + 1) / (lam * lam + lam + 1))

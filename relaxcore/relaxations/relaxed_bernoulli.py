@@ -5,6 +5,7 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import (
     all_finite,
@@ -45,7 +46,15 @@ class RelaxedBernoulli(Distribution):
     support = constraints.unit_interval
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {"temperature": temperature, "probs": probs, "logits": logits}, backend
@@ -65,10 +74,10 @@ class RelaxedBernoulli(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.sigmoid(self.logits)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
     def _logistic(self, noise):
@@ -76,7 +85,7 @@ class RelaxedBernoulli(Distribution):
         u = self._open_unit(self._up(noise))
         return xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         logits, logistic = self._up(self.logits), self._logistic(noise)
         tau = self._up(self.temperature)
         if self._finite_logits:
@@ -91,7 +100,7 @@ class RelaxedBernoulli(Distribution):
         z = clamped(xp, value, finfo.smallest_normal, 1.0 - finfo.eps / 2)
         return xp.log(z), xp.log1p(-z)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -101,7 +110,7 @@ class RelaxedBernoulli(Distribution):
         out = xp.log(tau) - s - 2 * bk.softplus(-s) - log_z - log_1mz
         return masked_log_prob(self, value, self._down(out))
 
-    def cdf(self, value):
+    def cdf(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -110,7 +119,7 @@ class RelaxedBernoulli(Distribution):
         tau = self._up(self.temperature)
         return self._down(self._backend.sigmoid(tau * logit_z - self._up(self.logits)))
 
-    def entropy(self):
+    def entropy(self) -> Array:
         raise NotImplementedError(
             "the binary Concrete has no closed-form entropy; estimate it as "
             "-log_prob(rsample(n)).mean()"

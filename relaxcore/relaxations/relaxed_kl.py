@@ -27,6 +27,7 @@ The straight-through class's value is an exact categorical draw, so its pairs wi
 
 from __future__ import annotations
 
+from relaxcore._typing import RNG, Array
 from relaxcore.distributions._categories import kl_categories
 from relaxcore.distributions.bernoulli import Bernoulli
 from relaxcore.distributions.categorical import Categorical
@@ -41,7 +42,7 @@ from relaxcore.relaxations.straight_through_categorical import (
 )
 
 
-def monte_carlo_kl(p, q, rng=None):
+def monte_carlo_kl(p, q: Array, rng: RNG = None):
     """``log p(y) - log q(y)`` at one reparameterized draw ``y ~ p`` (an unbiased estimate)."""
     y = p.rsample(rng=rng)
     return p.log_prob(y) - q.log_prob(y)

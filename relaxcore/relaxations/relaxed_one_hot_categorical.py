@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import (
     all_finite,
@@ -48,7 +49,15 @@ class RelaxedOneHotCategorical(Distribution):
     support = constraints.simplex
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p, raw, batch_shape = promote_categorical(
             type(self).__name__, temperature, probs, logits, backend
         )
@@ -66,15 +75,15 @@ class RelaxedOneHotCategorical(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         """Normalized logits: log-probabilities of the categories."""
         return self._backend.log_softmax(self._logits, axis=-1)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.softmax(self._logits, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
     def _soft(self, noise):
@@ -93,10 +102,10 @@ class RelaxedOneHotCategorical(Distribution):
             scores = tempered(xp, logits, gumbel, tau)
         return self._backend.softmax(scores, axis=-1)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         return nan_where_invalid(self, self._down(self._soft(noise)), 1)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         """The Concrete log density at `value` (class docstring).
 
         Underflow: at a low temperature a coordinate of the sample falls below the smallest
@@ -125,7 +134,7 @@ class RelaxedOneHotCategorical(Distribution):
         out = log_norm + xp.sum(terms, axis=-1) - k * bk.logsumexp(scores, axis=-1)
         return masked_log_prob(self, value, self._down(out))
 
-    def entropy(self):
+    def entropy(self) -> Array:
         raise NotImplementedError(
             "the Concrete distribution has no closed-form entropy; estimate it as "
             "-log_prob(rsample(n)).mean()"
