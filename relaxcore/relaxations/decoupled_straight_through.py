@@ -4,8 +4,9 @@ law of the hard sample, another for the backward pass."""
 
 from __future__ import annotations
 
-from relaxcore import constraints, distribution
+from relaxcore import constraints
 from relaxcore._typing import Array, ArrayLike
+from relaxcore._validation import resolve_validate_args
 from relaxcore.distribution import check_constraint
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 from relaxcore.relaxations.straight_through_categorical import (
@@ -52,7 +53,7 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
         name = type(self).__name__
         bk, _, _, p, raw, _ = promote_categorical(name, temperature_forward, probs, logits, backend)
         xp = bk.xp
-        if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
+        if resolve_validate_args(validate_args):
             tau_f = p["temperature"]
             check_constraint(name, bk, "temperature_forward", tau_f, constraints.positive)
             if probs is not None:

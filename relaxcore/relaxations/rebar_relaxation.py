@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from relaxcore import constraints, distribution
+from relaxcore import constraints
 from relaxcore._typing import Array, ArrayLike
+from relaxcore._validation import resolve_validate_args
 from relaxcore.distribution import check_constraint, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
@@ -46,7 +47,7 @@ class RebarRelaxation(RelaxedBernoulli):
             raise ValueError(f"{name}: lambd (the temperature, > 0) is required")
         bk, _, _, p = promote_params({"theta": theta, "logits": logits, "lambd": lambd}, backend)
         xp = bk.xp
-        if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
+        if resolve_validate_args(validate_args):
             check_constraint(name, bk, "lambd", p["lambd"], constraints.positive)
             check_constraint(name, bk, "theta", p["theta"], constraints.unit_interval)
         logit = p["logits"] if logits is not None else probs_to_logits(xp, p["theta"])
