@@ -6,7 +6,7 @@ from relaxcore import constraints
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.kl import register_kl
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits
+from relaxcore.relaxations._logits import one_of, probs_to_logits, validate_unless_finite
 
 
 class Bernoulli(Distribution):
@@ -43,9 +43,7 @@ class Bernoulli(Distribution):
         bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
         raw = p["logits"] if logits is not None else p["probs"]
         super().__init__(bk, dtype, device, raw.shape, (), validate_args)
-        finite = logits is not None and all_finite(bk, raw)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params({k: v for k, v in p.items() if not (finite and k == "logits")})
+        validate_unless_finite(self, p, raw if logits is not None else None)
         self.logits = raw if logits is not None else probs_to_logits(bk.xp, raw)
 
     @property

@@ -11,11 +11,11 @@ from relaxcore.estimators._common import (
     count,
     expand_trailing,
     family_distribution,
-    logistic,
     losses,
     rng_streams,
     sum_trailing,
 )
+from relaxcore.relaxations._noise import logistic
 
 
 def disarm_terms(owner, f: Callable[..., Array], logits: Array, n_samples: int, rng: RNG):

@@ -9,12 +9,12 @@ from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     categorical_inputs,
     count,
-    gumbel,
     one_hot_argmax,
     positive,
     rng_streams,
     top_k_indicator,
 )
+from relaxcore.relaxations._noise import gumbel
 
 NOISES = ("normal", "gumbel")
 

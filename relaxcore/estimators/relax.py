@@ -11,14 +11,13 @@ from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     count,
     family_distribution,
-    gumbel,
-    logistic,
     losses,
     one_hot_argmax,
     rng_streams,
     sum_trailing,
 )
 from relaxcore.estimators._conditional import conditional_perturbation
+from relaxcore.relaxations._noise import gumbel, logistic
 
 
 def relax(

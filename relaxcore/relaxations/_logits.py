@@ -72,42 +72,57 @@ def probs_to_logits(xp, probs):
     return xp.where(inside, logit, xp.where(probs >= 1, inf, -inf))
 
 
-def all_finite(bk, logits) -> bool:
-    """True when every logit is finite, so (logits + noise) / temperature needs no guard.
+#: what two or three reductions of a whole array show about every entry
+_SHOWN_BY_REDUCTIONS = {
+    # a sum is finite only if every term is (a sum that overflows only sends finite
+    # entries down the guarded path)
+    "finite": lambda xp, x: xp.isfinite(xp.sum(x)),
+    "not_nan": lambda xp, x: ~xp.isnan(xp.sum(x)),
+    "in (0, 1)": lambda xp, x: (xp.min(x) > 0) & (xp.max(x) < 1),
+    "in [0, 1]": lambda xp, x: (xp.min(x) >= 0) & (xp.max(x) <= 1),
+}
 
-    One reduction decides it (a sum is finite only if every term is; a sum that overflows
-    only sends finite logits down the guarded path). False under tracing (jit, vmap,
-    torch.func), where the guarded path is always taken.
-    """
-    if bk.is_traced(logits) or math.prod(logits.shape) == 0:
+
+def surely(bk, x, kind: str) -> bool:
+    """True when a few reductions show every entry of `x` to be `kind` (a key of
+    ``_SHOWN_BY_REDUCTIONS``), so that the caller may skip a validation pass or a guarded
+    ``where``. False for ``None``, for empty arrays and under tracing (jit, vmap,
+    torch.func), where the caller takes its general path."""
+    if x is None or bk.is_traced(x) or math.prod(x.shape) == 0:
         return False
-    return bool(bk.xp.isfinite(bk.xp.sum(logits)))
+    return bool(_SHOWN_BY_REDUCTIONS[kind](bk.xp, x))
+
+
+def validate_unless_finite(dist, params: dict, logits) -> bool:
+    """Validate `params`, skipping ``params["logits"]`` when every logit is surely finite
+    (finite logits are valid logits); return whether they are (``logits=None``: False)."""
+    finite = surely(dist.backend, logits, "finite")
+    dist._validate_params({k: v for k, v in params.items() if not (finite and k == "logits")})
+    return finite
 
 
 def interior_logits(bk, logits, probs):
     """(logits, True) when every logit is finite (every prob in (0, 1)), else (None, False).
 
-    Two reductions decide it (a sum is finite only if every term is; min and max bound
-    the probs), so the common case needs neither the validation pass nor the guarded
-    ``where`` of :func:`probs_to_logits`. False under tracing.
+    The common case then needs neither the validation pass nor the guarded ``where`` of
+    :func:`probs_to_logits`.
     """
-    xp = bk.xp
-    x = logits if logits is not None else probs
-    if bk.is_traced(x) or math.prod(x.shape) == 0:
-        return None, False
     if logits is not None:
-        return (logits, True) if bool(xp.isfinite(xp.sum(logits))) else (None, False)
-    if bool((xp.min(probs) > 0) & (xp.max(probs) < 1)):
-        return xp.log(probs / (1.0 - probs)), True
+        return (logits, True) if surely(bk, logits, "finite") else (None, False)
+    if surely(bk, probs, "in (0, 1)"):
+        return bk.xp.log(probs / (1.0 - probs)), True
     return None, False
 
 
-def tempered(xp, logits, noise, temperature):
+def tempered(xp, logits, noise, temperature, surely_finite: bool = False):
     """(logits + noise) / temperature, with +-inf logits passed through unchanged.
 
     The infinite entries never meet the division, so the gradient with respect to the
-    temperature is 0 there instead of 0 * inf = NaN.
+    temperature is 0 there instead of 0 * inf = NaN. ``surely_finite`` (every logit known
+    finite, see :func:`surely`) takes the plain division.
     """
+    if surely_finite:
+        return (logits + noise) / temperature
     finite = xp.isfinite(logits)
     safe = xp.where(finite, logits, xp.zeros_like(logits))
     return xp.where(finite, (safe + noise) / temperature, logits + xp.zeros_like(noise))

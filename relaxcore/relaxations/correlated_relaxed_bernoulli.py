@@ -10,6 +10,7 @@ from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
 from relaxcore.relaxations._logits import (
     clamped,
     interior_logits,
@@ -160,12 +161,9 @@ class CorrelatedRelaxedBernoulli(Distribution):
         bound = math.sqrt(-2 * math.log(xp.finfo(tril.dtype).smallest_normal)) * 0.9
         eps = xp.clip(eps, -bound, bound)
         logistic = xp.log(bk.ndtr(eps) / bk.ndtr(-eps))
-        logits = self._up(self.logits)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        if self._finite_logits:
-            scaled = (logits + logistic) / tau
-        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-            scaled = tempered(xp, logits, logistic, tau)
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        scaled = tempered(xp, self._up(self.logits), logistic, tau, self._finite_logits)
         return nan_where_invalid(self, self._down(bk.sigmoid(scaled)), 1)
 
     def log_prob(self, value: ArrayLike) -> Array:
@@ -176,8 +174,9 @@ class CorrelatedRelaxedBernoulli(Distribution):
         z = clamped(xp, self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
         log_z, log_1mz = xp.log(z), xp.log1p(-z)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        a = tau * (log_z - log_1mz) - self._up(self.logits)  # logit(u_k)
-        marginal = xp.log(tau) - xp.abs(a) - 2 * bk.softplus(-xp.abs(a)) - log_z - log_1mz
+        logits = self._up(self.logits)
+        a = tau * (log_z - log_1mz) - logits  # logit(u_k)
+        marginal = binary_concrete_log_prob(bk, logits, tau, log_z, log_1mz)
         lower_tail = clamped(xp, bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
         eps = xp.where(a > 0, -bk.ndtri(lower_tail), bk.ndtri(lower_tail))
         solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]

@@ -6,7 +6,13 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
-from relaxcore.relaxations._logits import all_finite, log_probs, promote_categorical, tempered
+from relaxcore.relaxations._logits import (
+    log_probs,
+    promote_categorical,
+    tempered,
+    validate_unless_finite,
+)
+from relaxcore.relaxations._noise import gumbel
 
 
 def _log_simplex(xp, y):
@@ -84,11 +90,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         xp = bk.xp
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        self._finite_logits = all_finite(bk, log_p)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
+        self._finite_logits = validate_unless_finite(self, p, log_p)
         # stored as given: log_softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
@@ -107,13 +109,11 @@ class ExpRelaxedOneHotCategorical(Distribution):
 
     def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
-        u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        logits, gumbel = self._up(self._logits), -xp.log(-xp.log(u))
-        if self._finite_logits:
-            scores = (logits + gumbel) / tau
-        else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
-            scores = tempered(xp, logits, gumbel, tau)
+        # masked categories: -inf kept away from the division (NaN d/dtemperature)
+        scores = tempered(
+            xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
+        )
         return self._down(self._backend.log_softmax(scores, axis=-1))
 
     def log_prob(self, value: ArrayLike) -> Array:

@@ -8,7 +8,9 @@ from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
 from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._noise import logistic
 
 
 class HardConcrete(Distribution):
@@ -95,15 +97,10 @@ class HardConcrete(Distribution):
         return self._uniform_noise(sample_shape, rng)
 
     def reparameterize(self, noise: Array) -> Array:
-        xp = self.xp
-        u = self._open_unit(self._up(noise))
-        logistic = xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
+        xp, bk = self.xp, self._backend
         logits, beta = self._up(self.logits), self._up(self.temperature)
-        if self._finite_logits:
-            scaled = (logits + logistic) / beta
-        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-            scaled = tempered(xp, logits, logistic, beta)
-        bk = self._backend
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        scaled = tempered(xp, logits, logistic(self, self._up(noise)), beta, self._finite_logits)
         low, width = (self._up(v) for v in self._stretch)
         x = bk.sigmoid(scaled) * width + low
         z = xp.clip(bk.stop_gradient(x), 0.0, 1.0)
@@ -137,8 +134,7 @@ class HardConcrete(Distribution):
         # binary Concrete log density at s = (z - low)/(high - low), in (0, 1) for z in [0, 1]
         width = high - low
         log_s, log_1ms = xp.log(z - low) - xp.log(width), xp.log(high - z) - xp.log(width)
-        t = xp.abs(logits - beta * (log_s - log_1ms))
-        inside = xp.log(beta) - t - 2 * bk.softplus(-t) - log_s - log_1ms - xp.log(width)
+        inside = binary_concrete_log_prob(bk, logits, beta, log_s, log_1ms) - xp.log(width)
         out = xp.where(
             z <= 0, bk.log_sigmoid(-nonzero), xp.where(z >= 1, bk.log_sigmoid(one), inside)
         )

@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
-from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
+from relaxcore.distribution import Distribution
+from relaxcore.relaxations._binary_concrete import init_binary, logistic_log_prob
+from relaxcore.relaxations._logits import tempered
+from relaxcore.relaxations._noise import logistic
 
 
 class LogitRelaxedBernoulli(Distribution):
@@ -61,22 +62,7 @@ class LogitRelaxedBernoulli(Distribution):
         validate_args: bool | None = None,
         backend: str | None = None,
     ) -> None:
-        one_of(type(self).__name__, probs, logits)
-        bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "probs": probs, "logits": logits}, backend
-        )
-        xp = bk.xp
-        raw = p["logits"] if logits is not None else p["probs"]
-        batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._finite_logits = all_finite(bk, logit)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
-        self.logits = xp.broadcast_to(logit, batch_shape)
-        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        init_binary(self, temperature, probs, logits, backend, validate_args)
 
     @property
     def probs(self) -> Array:
@@ -86,14 +72,11 @@ class LogitRelaxedBernoulli(Distribution):
         return self._uniform_noise(sample_shape, rng)
 
     def reparameterize(self, noise: Array) -> Array:
-        xp = self.xp
-        u = self._open_unit(self._up(noise))
-        logits, logistic = self._up(self.logits), xp.log(u / (1.0 - u))
-        tau = self._up(self.temperature)
-        if self._finite_logits:
-            return self._down((logits + logistic) / tau)
-        # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-        return self._down(tempered(xp, logits, logistic, tau))
+        tau, logistic_noise = self._up(self.temperature), logistic(self, self._up(noise))
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        return self._down(
+            tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
+        )
 
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -103,8 +86,8 @@ class LogitRelaxedBernoulli(Distribution):
         finite = xp.isfinite(logits) & xp.isfinite(y)
         zero = xp.zeros_like(finite, dtype=y.dtype)
         # infinities kept away from the product (0 * inf = NaN in the gradient)
-        s = xp.abs(xp.where(finite, logits, zero) - tau * xp.where(finite, y, zero))
-        out = xp.log(tau) - s - 2 * bk.softplus(-s)
+        s = xp.where(finite, logits, zero) - tau * xp.where(finite, y, zero)
+        out = logistic_log_prob(bk, s, tau)
         atom = xp.isinf(logits) & (y == logits)  # probs 0 or 1: the point mass at +-inf
         off = xp.where(atom, xp.zeros_like(out), xp.full_like(out, -float("inf")))
         return self._down(xp.where(finite, out, off))

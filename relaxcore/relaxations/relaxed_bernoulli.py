@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
-from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
-from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import (
-    all_finite,
-    clamped,
-    one_of,
-    probs_to_logits,
-    tempered,
-)
+from relaxcore.distribution import Distribution
+from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob, init_binary
+from relaxcore.relaxations._logits import clamped, tempered
+from relaxcore.relaxations._noise import logistic
 
 
 class RelaxedBernoulli(Distribution):
@@ -55,23 +50,8 @@ class RelaxedBernoulli(Distribution):
         validate_args: bool | None = None,
         backend: str | None = None,
     ) -> None:
-        one_of(type(self).__name__, probs, logits)
-        bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "probs": probs, "logits": logits}, backend
-        )
-        xp = bk.xp
-        raw = p["logits"] if logits is not None else p["probs"]
-        batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._finite_logits = all_finite(bk, logit)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
+        p = init_binary(self, temperature, probs, logits, backend, validate_args)
         self._invalid = invalid_params(self, p)
-        self.logits = xp.broadcast_to(logit, batch_shape)
-        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
     def probs(self) -> Array:
@@ -80,18 +60,10 @@ class RelaxedBernoulli(Distribution):
     def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def _logistic(self, noise):
-        xp = self.xp
-        u = self._open_unit(self._up(noise))
-        return xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
-
     def reparameterize(self, noise: Array) -> Array:
-        logits, logistic = self._up(self.logits), self._logistic(noise)
         tau = self._up(self.temperature)
-        if self._finite_logits:
-            scaled = (logits + logistic) / tau
-        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-            scaled = tempered(self.xp, logits, logistic, tau)
+        logistic_noise = logistic(self, self._up(noise))
+        scaled = tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
         return nan_where_invalid(self, self._down(self._backend.sigmoid(scaled)), 0)
 
     def _log_z_and_log_1mz(self, value):
@@ -103,11 +75,9 @@ class RelaxedBernoulli(Distribution):
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
-        xp, bk = self.xp, self._backend
         log_z, log_1mz = self._log_z_and_log_1mz(self._up(value))
         tau = self._up(self.temperature)
-        s = xp.abs(self._up(self.logits) - tau * (log_z - log_1mz))
-        out = xp.log(tau) - s - 2 * bk.softplus(-s) - log_z - log_1mz
+        out = binary_concrete_log_prob(self._backend, self._up(self.logits), tau, log_z, log_1mz)
         return masked_log_prob(self, value, self._down(out))
 
     def cdf(self, value: ArrayLike) -> Array:

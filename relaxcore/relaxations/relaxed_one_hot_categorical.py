@@ -7,12 +7,13 @@ from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import (
-    all_finite,
     log_clipped,
     log_probs,
     promote_categorical,
     tempered,
+    validate_unless_finite,
 )
+from relaxcore.relaxations._noise import gumbel
 
 
 class RelaxedOneHotCategorical(Distribution):
@@ -64,11 +65,7 @@ class RelaxedOneHotCategorical(Distribution):
         xp = bk.xp
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        self._finite_logits = all_finite(bk, log_p)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
+        self._finite_logits = validate_unless_finite(self, p, log_p)
         self._invalid = invalid_params(self, p)
         # stored as given: softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
@@ -93,13 +90,11 @@ class RelaxedOneHotCategorical(Distribution):
         |logits| / temperature stays below the largest float (3.4e38 in float32).
         """
         xp = self.xp
-        u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        logits, gumbel = self._up(self._logits), -xp.log(-xp.log(u))
-        if self._finite_logits:
-            scores = (logits + gumbel) / tau
-        else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
-            scores = tempered(xp, logits, gumbel, tau)
+        # masked categories: -inf kept away from the division (NaN d/dtemperature)
+        scores = tempered(
+            xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
+        )
         return self._backend.softmax(scores, axis=-1)
 
     def reparameterize(self, noise: Array) -> Array:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._typing import Array, ArrayLike
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.math.special import log1mexp
-from relaxcore.relaxations._logits import one_of, probs_to_logits
+from relaxcore.relaxations._logits import one_of, probs_to_logits, surely
 from relaxcore.relaxations.straight_through_bernoulli import StraightThroughBernoulli
-
-
-def _surely_valid(bk, probs, logits) -> bool:
-    """True when two reductions already show the parameter valid: min >= 0 and max <= 1
-    for probs, a sum that is not NaN for logits. False under tracing."""
-    xp = bk.xp
-    x = probs if probs is not None else logits
-    if bk.is_traced(x) or math.prod(x.shape) == 0:
-        return False
-    if probs is not None:
-        return bool((xp.min(probs) >= 0) & (xp.max(probs) <= 1))
-    return not bool(xp.isnan(xp.sum(logits)))
 
 
 class StochasticTimesSmooth(StraightThroughBernoulli):
@@ -58,7 +44,8 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         raw = p["logits"] if logits is not None else p["probs"]
         Distribution.__init__(self, bk, dtype, device, raw.shape, (), validate_args)
         self._invalid = invalid_params(self, p)
-        if not _surely_valid(bk, p["probs"], p["logits"]):
+        # probs in [0, 1], or logits without NaN, need no validation pass
+        if not (surely(bk, p["probs"], "in [0, 1]") or surely(bk, p["logits"], "not_nan")):
             self._validate_params(p)
         self._logits = p["logits"]
         self.probs = bk.sigmoid(raw) if logits is not None else raw
