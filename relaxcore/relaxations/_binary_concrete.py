@@ -8,6 +8,8 @@ and scale ``1 / tau``; ``z = sigmoid(y)`` is the binary Concrete.
 
 from __future__ import annotations
 
+from typing import Any
+
 from relaxcore._shapes import broadcast_shapes
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits, validate_unless_finite
@@ -31,7 +33,7 @@ def binary_concrete_log_prob(bk, logits, temperature, log_z, log_1mz):
     return logistic_log_prob(bk, s, temperature) - log_z - log_1mz
 
 
-def init_binary(dist: Distribution, temperature, probs, logits, backend, validate_args) -> dict:
+def init_binary(dist: Any, temperature, probs, logits, backend, validate_args) -> dict:
     """Constructor body shared by the binary Concrete classes: exactly one of probs/logits,
     one backend and dtype, the batch shape of logits and temperature, validation (skipped
     for logits that are surely finite), and the attributes ``logits``, ``temperature`` and

@@ -44,6 +44,10 @@ class LogitRelaxedBernoulli(Distribution):
         logits: real or +-inf.
     """
 
+    logits: Array
+    temperature: Array
+    _finite_logits: bool
+
     arg_constraints = {
         "temperature": constraints.positive,
         "probs": constraints.unit_interval,

@@ -32,6 +32,10 @@ class RelaxedBernoulli(Distribution):
         logits: real or +-inf.
     """
 
+    logits: Array
+    temperature: Array
+    _finite_logits: bool
+
     arg_constraints = {
         "temperature": constraints.positive,
         "probs": constraints.unit_interval,
