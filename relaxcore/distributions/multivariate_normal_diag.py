@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+from relaxcore.distributions.normal import normal_log_density
+from relaxcore.math.special import HALF_LOG_2PI
 
 
 class MultivariateNormalDiag(Distribution):
@@ -60,7 +58,7 @@ class MultivariateNormalDiag(Distribution):
         xp = self.xp
         scale = self._up(self.scale_diag)
         w = (self._up(value) - self._up(self.loc)) / scale
-        per_dim = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
+        per_dim = normal_log_density(xp, w, scale)
         return masked_log_prob(self, value, self._down(xp.sum(per_dim, axis=-1)))
 
     @property
@@ -79,5 +77,5 @@ class MultivariateNormalDiag(Distribution):
         xp = self.xp
         d = self._event_shape[0]
         return self._down(
-            d * (0.5 + _HALF_LOG_2PI) + xp.sum(xp.log(self._up(self.scale_diag)), axis=-1)
+            d * (0.5 + HALF_LOG_2PI) + xp.sum(xp.log(self._up(self.scale_diag)), axis=-1)
         )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
+from relaxcore.math.special import HALF_LOG_2PI
 
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+def normal_log_density(xp, w, scale):
+    """log N(mu + scale * w | mu, scale^2) = -w^2/2 - log(scale) - log(2 pi)/2, from the
+    standardized value `w` (shared by every Gaussian density of the library)."""
+    return -0.5 * w * w - xp.log(scale) - HALF_LOG_2PI
 
 
 class Normal(Distribution):
@@ -52,9 +55,7 @@ class Normal(Distribution):
         xp = self.xp
         scale = self._up(self.scale)
         w = (self._up(value) - self._up(self.loc)) / scale
-        return masked_log_prob(
-            self, value, self._down(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI)
-        )
+        return masked_log_prob(self, value, self._down(normal_log_density(xp, w, scale)))
 
     def cdf(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -93,4 +94,4 @@ class Normal(Distribution):
         return self.scale
 
     def entropy(self) -> Array:
-        return self._down(0.5 + _HALF_LOG_2PI + self.xp.log(self._up(self.scale)))
+        return self._down(0.5 + HALF_LOG_2PI + self.xp.log(self._up(self.scale)))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+from relaxcore.distributions.normal import normal_log_density
+from relaxcore.math.special import HALF_LOG_2PI
 
 
 class GaussianRelaxedBernoulli(Distribution):
@@ -72,7 +70,7 @@ class GaussianRelaxedBernoulli(Distribution):
         # each branch sees safe inputs where it is not taken (finite, untaken gradients)
         zero = xp.zeros_like(a)
         w = xp.where(low | high, zero, (z - loc) / scale)
-        inside = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
+        inside = normal_log_density(xp, w, scale)
         at_low = bk.log_ndtr(xp.where(low, a, zero))
         at_high = bk.log_ndtr(xp.where(high, -b, zero))
         out = xp.where(low, at_low, xp.where(high, at_high, inside))
@@ -97,6 +95,6 @@ class GaussianRelaxedBernoulli(Distribution):
     def mean(self) -> Array:
         bk, xp = self._backend, self.xp
         loc, scale, a, b = self._bounds()
-        phi = lambda t: xp.exp(-0.5 * t * t - _HALF_LOG_2PI)  # noqa: E731
+        phi = lambda t: xp.exp(-0.5 * t * t - HALF_LOG_2PI)  # noqa: E731
         inner = loc * (bk.ndtr(b) - bk.ndtr(a)) + scale * (phi(a) - phi(b))
         return self._down(inner + bk.ndtr(-b))

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.distributions.normal import normal_log_density
 from relaxcore.relaxations._logits import log_clipped
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class InvertibleGaussian(Distribution):
@@ -108,7 +105,7 @@ class InvertibleGaussian(Distribution):
         y = xp.expand_dims(tau, axis=-1) * (log_z[..., :k] - log_z[..., k:] + log_delta)
         scale = self._up(self.scale)
         w = (y - self._up(self.loc)) / scale
-        normal = xp.sum(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI, axis=-1)
+        normal = xp.sum(normal_log_density(xp, w, scale), axis=-1)
         return masked_log_prob(
             self, value, self._down(normal + k * xp.log(tau) - xp.sum(log_z, axis=-1))
         )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.math.special import HALF_LOG_2PI
 from relaxcore.relaxations._logits import log_clipped
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class LogisticNormalSoftmax(Distribution):
@@ -84,7 +81,7 @@ class LogisticNormalSoftmax(Distribution):
         log_det = xp.sum(xp.log(d), axis=-1) + xp.log(s)
         quad = xp.sum(r * r / d, axis=-1) - c * xp.sum(r / d, axis=-1) ** 2 / s
         k1 = self._event_shape[0] - 1
-        log_normal = -0.5 * quad - 0.5 * log_det - k1 * _HALF_LOG_2PI
+        log_normal = -0.5 * quad - 0.5 * log_det - k1 * HALF_LOG_2PI
         return masked_log_prob(self, value, self._down(log_normal - xp.sum(log_z, axis=-1)))
 
     @property
