@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits, validate_unless_finite
 
@@ -31,6 +33,46 @@ def binary_concrete_log_prob(bk, logits, temperature, log_z, log_1mz):
     """
     s = logits - temperature * (log_z - log_1mz)
     return logistic_log_prob(bk, s, temperature) - log_z - log_1mz
+
+
+class BinaryConcrete(Distribution):
+    """Parameters, constructor and noise shared by RelaxedBernoulli and LogitRelaxedBernoulli
+    (the same law in z and in logit(z)): ``temperature`` > 0, and ``probs`` in [0, 1] or
+    ``logits`` real or +-inf; uniform noise. Subclasses add the sample and its density."""
+
+    logits: Array
+    temperature: Array
+    _finite_logits: bool
+
+    arg_constraints = {
+        "temperature": constraints.positive,
+        "probs": constraints.unit_interval,
+        "logits": constraints.bernoulli_logits,
+    }
+    param_event_ndims = {"temperature": 0, "logits": 0}
+    has_rsample = True
+
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
+        p = init_binary(self, temperature, probs, logits, backend, validate_args)
+        self._after_init(p)
+
+    def _after_init(self, params: dict) -> None:
+        """Hook for what a subclass derives from the promoted parameters (nothing here)."""
+
+    @property
+    def probs(self) -> Array:
+        return self._backend.sigmoid(self.logits)
+
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
+        return self._uniform_noise(sample_shape, rng)
 
 
 def init_binary(dist: Any, temperature, probs, logits, backend, validate_args) -> dict:

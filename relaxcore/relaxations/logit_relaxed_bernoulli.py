@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._typing import RNG, Array, ArrayLike, Shape
-from relaxcore.distribution import Distribution
-from relaxcore.relaxations._binary_concrete import init_binary, logistic_log_prob
+from relaxcore._typing import Array, ArrayLike
+from relaxcore.relaxations._binary_concrete import BinaryConcrete, logistic_log_prob
 from relaxcore.relaxations._logits import tempered
 from relaxcore.relaxations._noise import logistic
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryConcrete):
     r"""The logit of a binary Concrete sample: ``y = (logits + L) / temperature``, so
     ``sigmoid(y)`` is :class:`RelaxedBernoulli`'s sample for the same noise.
 
@@ -44,36 +43,7 @@ class LogitRelaxedBernoulli(Distribution):
         logits: real or +-inf.
     """
 
-    logits: Array
-    temperature: Array
-    _finite_logits: bool
-
-    arg_constraints = {
-        "temperature": constraints.positive,
-        "probs": constraints.unit_interval,
-        "logits": constraints.bernoulli_logits,
-    }
-    param_event_ndims = {"temperature": 0, "logits": 0}
     support = constraints.real
-    has_rsample = True
-
-    def __init__(
-        self,
-        temperature: ArrayLike,
-        probs: ArrayLike | None = None,
-        logits: ArrayLike | None = None,
-        *,
-        validate_args: bool | None = None,
-        backend: str | None = None,
-    ) -> None:
-        init_binary(self, temperature, probs, logits, backend, validate_args)
-
-    @property
-    def probs(self) -> Array:
-        return self._backend.sigmoid(self.logits)
-
-    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
-        return self._uniform_noise(sample_shape, rng)
 
     def reparameterize(self, noise: Array) -> Array:
         tau, logistic_noise = self._up(self.temperature), logistic(self, self._up(noise))

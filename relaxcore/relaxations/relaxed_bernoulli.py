@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
-from relaxcore._typing import RNG, Array, ArrayLike, Shape
-from relaxcore.distribution import Distribution
-from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob, init_binary
+from relaxcore._typing import Array, ArrayLike
+from relaxcore.relaxations._binary_concrete import BinaryConcrete, binary_concrete_log_prob
 from relaxcore.relaxations._logits import clamped, tempered
 from relaxcore.relaxations._noise import logistic
 
 
-class RelaxedBernoulli(Distribution):
+class RelaxedBernoulli(BinaryConcrete):
     r"""Relaxed Bernoulli on (0, 1): ``z = sigmoid((logits + L) / temperature)``.
 
     Noise: ``u ~ Uniform(0, 1)`` (clamped into the open interval), ``L = log u - log(1-u)``
@@ -32,37 +31,10 @@ class RelaxedBernoulli(Distribution):
         logits: real or +-inf.
     """
 
-    logits: Array
-    temperature: Array
-    _finite_logits: bool
-
-    arg_constraints = {
-        "temperature": constraints.positive,
-        "probs": constraints.unit_interval,
-        "logits": constraints.bernoulli_logits,
-    }
-    param_event_ndims = {"temperature": 0, "logits": 0}
     support = constraints.unit_interval
-    has_rsample = True
 
-    def __init__(
-        self,
-        temperature: ArrayLike,
-        probs: ArrayLike | None = None,
-        logits: ArrayLike | None = None,
-        *,
-        validate_args: bool | None = None,
-        backend: str | None = None,
-    ) -> None:
-        p = init_binary(self, temperature, probs, logits, backend, validate_args)
-        self._invalid = invalid_params(self, p)
-
-    @property
-    def probs(self) -> Array:
-        return self._backend.sigmoid(self.logits)
-
-    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
-        return self._uniform_noise(sample_shape, rng)
+    def _after_init(self, params: dict) -> None:
+        self._invalid = invalid_params(self, params)
 
     def reparameterize(self, noise: Array) -> Array:
         tau = self._up(self.temperature)
