@@ -102,17 +102,25 @@ def validate_unless_finite(dist, params: dict, logits) -> bool:
     return finite
 
 
-def interior_logits(bk, logits, probs):
-    """(logits, True) when every logit is finite (every prob in (0, 1)), else (None, False).
+def validated_logits(dist, params: dict):
+    """``(logits, surely_finite)`` from ``params["logits"]`` or ``params["probs"]``, after
+    validating `params`.
 
-    The common case then needs neither the validation pass nor the guarded ``where`` of
-    :func:`probs_to_logits`.
+    When a few reductions show every logit finite (every prob in (0, 1)) they are valid,
+    so only the other parameters are checked, and probs become logits without the guarded
+    ``where`` of :func:`probs_to_logits`.
     """
-    if logits is not None:
-        return (logits, True) if surely(bk, logits, "finite") else (None, False)
-    if surely(bk, probs, "in (0, 1)"):
-        return bk.xp.log(probs / (1.0 - probs)), True
-    return None, False
+    bk, logits, probs = dist.backend, params["logits"], params["probs"]
+    xp = bk.xp
+    if surely(bk, logits, "finite"):
+        logit = logits
+    elif surely(bk, probs, "in (0, 1)"):
+        logit = xp.log(probs / (1.0 - probs))
+    else:
+        dist._validate_params(params)
+        return (logits if logits is not None else probs_to_logits(xp, probs)), False
+    dist._validate_params({k: v for k, v in params.items() if k not in ("logits", "probs")})
+    return logit, True
 
 
 def tempered(xp, logits, noise, temperature, surely_finite: bool = False):

@@ -13,10 +13,9 @@ from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
 from relaxcore.relaxations._logits import (
     clamped,
-    interior_logits,
     one_of,
-    probs_to_logits,
     tempered,
+    validated_logits,
 )
 
 
@@ -98,12 +97,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
         batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
         self._invalid = invalid_params(self, p)
-        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
-        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
-            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
-        else:
-            logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._validate_params(p)
+        logit, self._finite_logits = validated_logits(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape + (k,))
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         corr = self._normalise(cov)

@@ -9,7 +9,7 @@ from relaxcore._shapes import broadcast_shapes
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
-from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._logits import one_of, tempered, validated_logits
 from relaxcore.relaxations._noise import logistic
 
 
@@ -80,12 +80,7 @@ class HardConcrete(Distribution):
         )
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
         self._invalid = invalid_params(self, p)
-        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
-        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
-            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
-        else:
-            logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._validate_params(p)
+        logit, self._finite_logits = validated_logits(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.low = xp.broadcast_to(p["low"], batch_shape)
