@@ -6,6 +6,7 @@ numpy Generator (drawing needs no gradient, so the round trip cuts nothing).
 
 import array_api_strict as xp
 import numpy as np
+from relaxcore.backends._generator import generator_functions
 
 from relaxcore.math import fused, special
 
@@ -21,38 +22,12 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng, device=None):
-    """None -> a fresh default_rng(); an int seed; or a numpy.random.Generator."""
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    raise TypeError(
-        f"rng must be None, an int seed or a numpy.random.Generator for array_api_strict "
-        f"arrays; got {type(rng).__name__}"
-    )
-
-
-def split_rng(rng, n):
-    return [rng] * n
-
-
-def _to_xp(values, dtype, device):
-    return xp.asarray(values, dtype=dtype, device=device)
-
-
-def uniform(rng, shape, dtype, device=None):
-    """U[0, 1) variates."""
-    return _to_xp(rng.random(tuple(shape), dtype=_NP_DTYPES[dtype]), dtype, device)
-
-
-def normal(rng, shape, dtype, device=None):
-    return _to_xp(rng.standard_normal(tuple(shape), dtype=_NP_DTYPES[dtype]), dtype, device)
-
-
-def standard_gamma(rng, concentration, shape, dtype, device=None):
-    alpha = np.broadcast_to(np.asarray(concentration, dtype=_NP_DTYPES[dtype]), tuple(shape))
-    return _to_xp(rng.standard_gamma(alpha, dtype=_NP_DTYPES[dtype]), dtype, device)
+as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+    np,
+    "array_api_strict",
+    _NP_DTYPES.__getitem__,
+    lambda draws, dtype, device: xp.asarray(draws, dtype=dtype, device=device),
+)
 
 
 # --- autodiff hooks -------------------------------------------------------------------

@@ -7,7 +7,7 @@ Imported only when a CuPy array reaches the library. Unverified until run on a G
 import array_api_compat.cupy as xp
 import cupy
 import cupyx.scipy.special as sc
-import numpy as np
+from relaxcore.backends._generator import generator_functions
 
 name = "cupy"
 
@@ -19,38 +19,13 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng, device=None):
-    """None -> a fresh default_rng(); an int seed; or a cupy.random.Generator."""
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return cupy.random.default_rng(rng)
-    if isinstance(rng, cupy.random.Generator):
-        return rng
-    raise TypeError(
-        f"rng must be None, an int seed or a cupy.random.Generator for cupy arrays; "
-        f"got {type(rng).__name__}"
-    )
-
-
-def split_rng(rng, n):
-    return [rng] * n
-
-
 def _draw_dtype(dtype):
     return dtype if dtype in (cupy.float32, cupy.float64) else cupy.float32
 
 
-def uniform(rng, shape, dtype, device=None):
-    """U[0, 1) variates."""
-    return rng.random(tuple(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
-
-
-def normal(rng, shape, dtype, device=None):
-    return rng.standard_normal(tuple(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
-
-
-def standard_gamma(rng, concentration, shape, dtype, device=None):
-    alpha = cupy.broadcast_to(cupy.asarray(concentration, dtype=_draw_dtype(dtype)), tuple(shape))
-    return rng.standard_gamma(alpha, dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
+as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+    cupy, "cupy", _draw_dtype, lambda draws, dtype, device: draws.astype(dtype, copy=False)
+)
 
 
 # --- autodiff hooks -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import array_api_compat.numpy as xp
 import numpy as np
 import scipy.special as sc
+from relaxcore.backends._generator import generator_functions
 
 name = "numpy"
 
@@ -14,39 +15,13 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-def as_rng(rng, device=None):
-    """None -> a fresh default_rng(); an int seed; or a numpy.random.Generator."""
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    raise TypeError(
-        f"rng must be None, an int seed or a numpy.random.Generator for numpy arrays; "
-        f"got {type(rng).__name__}"
-    )
-
-
-def split_rng(rng, n):
-    return [rng] * n
-
-
 def _draw_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.float32
 
 
-def uniform(rng, shape, dtype, device=None):
-    """U[0, 1) variates."""
-    return rng.random(tuple(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
-
-
-def normal(rng, shape, dtype, device=None):
-    return rng.standard_normal(tuple(shape), dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
-
-
-def standard_gamma(rng, concentration, shape, dtype, device=None):
-    """Gamma(concentration, 1) variates of `shape` (concentration broadcasts to it)."""
-    alpha = np.broadcast_to(np.asarray(concentration, dtype=_draw_dtype(dtype)), tuple(shape))
-    return rng.standard_gamma(alpha, dtype=_draw_dtype(dtype)).astype(dtype, copy=False)
+as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+    np, "numpy", _draw_dtype, lambda draws, dtype, device: draws.astype(dtype, copy=False)
+)
 
 
 # --- autodiff hooks -------------------------------------------------------------------

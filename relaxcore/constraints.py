@@ -30,9 +30,6 @@ nonnegative = Constraint(">= 0", lambda xp, x: x >= 0)
 unit_interval = Constraint("in [0, 1]", lambda xp, x: (x >= 0) & (x <= 1))
 open_unit_interval = Constraint("in (0, 1)", lambda xp, x: (x > 0) & (x < 1))
 boolean = Constraint("0 or 1", lambda xp, x: (x == 0) | (x == 1))
-logits = Constraint(
-    "a real number or -inf (not NaN)", lambda xp, x: ~xp.isnan(x) & (x < float("inf"))
-)
 bernoulli_logits = Constraint("a real number or +-inf (not NaN)", _not_nan)
 
 

@@ -17,9 +17,7 @@ from relaxcore import constraints
 from relaxcore._dispatch import backend_for, framework_of
 from relaxcore._pytree import PytreeNode
 from relaxcore._shapes import broadcast_shapes
-
-#: default of every ``validate_args=None`` (torch's default is on, and so is ours)
-VALIDATE_ARGS = True
+from relaxcore._validation import resolve_validate_args
 
 
 def _is_scalar(value) -> bool:
@@ -106,7 +104,7 @@ class Distribution(PytreeNode):
         self._device = device
         self._batch_shape = tuple(int(n) for n in batch_shape)
         self._event_shape = tuple(int(n) for n in event_shape)
-        self._validate_args = VALIDATE_ARGS if validate_args is None else bool(validate_args)
+        self._validate_args = resolve_validate_args(validate_args)
 
     def _init_elementwise(self, params: dict, backend, validate_args) -> dict:
         """Constructor body of a distribution whose parameters are all elementwise.

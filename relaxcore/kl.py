@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
+from relaxcore._typing import RNG, Array
+
 _REGISTRY: dict[tuple[type, type], Callable] = {}
 #: the registered functions that draw samples (they take the keyword ``rng``)
 _TAKES_RNG: set[Callable] = set()
@@ -26,7 +28,7 @@ def register_kl(type_p: type, type_q: type):
     return decorator
 
 
-def kl_divergence(p, q, *, rng=None):
+def kl_divergence(p, q: Array, *, rng: RNG = None) -> Array:
     """KL(p || q), batched, from the most specific registered pair (by MRO distance).
 
     `rng` (the same kinds as ``rsample``'s; a key on JAX) feeds the pairs whose KL is a

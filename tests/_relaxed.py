@@ -43,4 +43,6 @@ def binary_concrete_log_density(z, logits, tau):
 
 
 def binary_concrete_cdf(z, logits, tau):
-    return expit(tau * (np.log(z) - np.log1p(-z)) - logits)
+    # z = 0 and 1 (samples that rounded there) give logit(z) = -inf and +inf, F = 0 and 1
+    with np.errstate(divide="ignore"):
+        return expit(tau * (np.log(z) - np.log1p(-z)) - logits)

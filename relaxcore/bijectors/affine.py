@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -20,10 +21,21 @@ class Affine(Bijector):
     and JAX arrays train directly.
     """
 
+    scale_perturb_factor: Array
+    scale_tril: Array
+    shift: Array
+
     event_ndims_in = 1
     event_ndims_out = 1
 
-    def __init__(self, shift=None, scale_tril=None, scale_perturb_factor=None, *, backend=None):
+    def __init__(
+        self,
+        shift: ArrayLike | None = None,
+        scale_tril: ArrayLike | None = None,
+        scale_perturb_factor: ArrayLike | None = None,
+        *,
+        backend: str | None = None,
+    ) -> None:
         p = self._set_params(
             {
                 "shift": shift,
@@ -53,7 +65,9 @@ class Affine(Bijector):
             log_det = xp.linalg.slogdet(m)[1]
         return xp.broadcast_to(log_det, batch_shape)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         m = self._matrix(xp)
@@ -62,7 +76,9 @@ class Affine(Bijector):
             y = y + self.shift
         return y, self._log_det(xp, m, tuple(y.shape[:-1]), y.dtype)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         m = self._matrix(xp)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from relaxcore._typing import RNG, ArrayLike
 from relaxcore.bijectors.coupling import Coupling
 from relaxcore.bijectors.transformers import AffineTransformer
 
@@ -25,17 +28,17 @@ class AffineCoupling(Coupling):
         log_scale_bound: the soft bound on |s|.
     """
 
-    def __init__(self, mask, params, *, log_scale_bound: float = 5.0):
+    def __init__(self, mask: ArrayLike, params, *, log_scale_bound: float = 5.0) -> None:
         super().__init__(mask, params, AffineTransformer(log_scale_bound))
 
-    @staticmethod
-    def init_params(
+    @staticmethod  # no transformer argument: it is affine
+    def init_params(  # type: ignore[override]
         event_size: int,
-        hidden_sizes=(64, 64),
+        hidden_sizes: Sequence[int] = (64, 64),
         *,
         condition_size: int = 0,
-        rng=None,
-        backend="numpy",
+        rng: RNG = None,
+        backend: str | None = "numpy",
         dtype=None,
     ):
         """Conditioner weights that make the layer the identity (last layer zero)."""

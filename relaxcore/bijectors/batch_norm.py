@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector, shape_of
 
 
@@ -25,19 +26,24 @@ class BatchNorm(Bijector):
     gradient. ``log_scale`` (gamma) and ``shift`` (beta) are optional trainable arrays.
     """
 
+    log_scale: Array
+    mean: Array
+    shift: Array
+    var: Array
+
     def __init__(
         self,
-        mean,
-        var,
-        log_scale=None,
-        shift=None,
+        mean: ArrayLike,
+        var: ArrayLike,
+        log_scale: ArrayLike | None = None,
+        shift: ArrayLike | None = None,
         *,
         training: bool = False,
         momentum: float = 0.1,
         eps: float = 1e-5,
         validate_args: bool = True,
-        backend=None,
-    ):
+        backend: str | None = None,
+    ) -> None:
         params = {"mean": mean, "var": var, "log_scale": log_scale, "shift": shift}
         p = self._set_params(params, backend)
         self.training, self.momentum, self.eps = bool(training), float(momentum), float(eps)
@@ -49,7 +55,7 @@ class BatchNorm(Bijector):
             self._check("var", p["var"], constraints.nonnegative)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         names = ("mean", "var", "log_scale", "shift")
         return broadcast_shapes(*(shape_of(getattr(self, k)) for k in names))
 
@@ -66,7 +72,9 @@ class BatchNorm(Bijector):
         shift = 0.0 if self.shift is None else self.shift
         return log_scale, shift, mean
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         mean, var = self._batch_statistics(xp, y) if self.training else (self.mean, self.var)
@@ -74,14 +82,16 @@ class BatchNorm(Bijector):
         x = (y - mean) * xp.exp(log_scale) + shift
         return x, xp.broadcast_to(log_scale, x.shape)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         log_scale, shift, mean = self._affine(bk, x, self.mean, self.var)
         y = (x - shift) * xp.exp(-log_scale) + mean
         return y, xp.broadcast_to(-log_scale, y.shape)
 
-    def updated(self, y):
+    def updated(self, y: Array):
         """This BatchNorm with running statistics moved towards those of the batch `y`."""
         bk, y = self._array(y, "y")
         xp = bk.xp
@@ -98,7 +108,7 @@ class BatchNorm(Bijector):
         new.var = (1 - m) * self.var + m * batch_var * (n / max(n - 1, 1))
         return new
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True
 
     def __repr__(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector, sum_last
 
 
@@ -21,14 +22,14 @@ class Block(Bijector):
     event_ndims_in = 1
     event_ndims_out = 1
 
-    def __init__(self, bijector: Bijector, index):
+    def __init__(self, bijector: Bijector, index) -> None:
         if bijector.event_ndims_in > 1 or bijector.event_ndims_out != bijector.event_ndims_in:
             raise ValueError(
                 "Block: bijector must act elementwise or on vectors (event rank 0 or 1 in and "
                 f"out); got {bijector.event_ndims_in} -> {bijector.event_ndims_out}"
             )
         if isinstance(index, slice):
-            self.index = ("slice", index.start, index.stop, index.step)
+            self.index: tuple = ("slice", index.start, index.stop, index.step)
         else:
             entries = tuple(int(i) for i in index)
             if len(set(entries)) != len(entries) or not entries:
@@ -38,7 +39,7 @@ class Block(Bijector):
         self._share_backend([bijector])
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return self.bijector.param_shape
 
     def _entries(self, n: int) -> list[int]:
@@ -67,11 +68,15 @@ class Block(Bijector):
         rest = xp.broadcast_to(take(x, outside), tuple(part.shape[:-1]) + (len(outside),))
         return take(xp.concat([rest, part], axis=-1), merge), log_det
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         return self._apply(bk, x, condition, inverse=False)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         return self._apply(bk, y, condition, inverse=True)
 

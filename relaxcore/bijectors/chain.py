@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector, sum_last
 
 
@@ -17,7 +20,7 @@ class Chain(Bijector):
     two frameworks are a TypeError that names both.
     """
 
-    def __init__(self, bijectors):
+    def __init__(self, bijectors: Sequence[Bijector]) -> None:
         self.bijectors = tuple(bijectors)
         if not self.bijectors:
             raise ValueError("Chain: bijectors must be a non-empty list")
@@ -46,11 +49,13 @@ class Chain(Bijector):
         return self.bijectors[0].codomain
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         shapes = [b.param_shape for b in self.bijectors]
         return None if None in shapes else broadcast_shapes(*shapes)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         total = 0.0
         for b, rank in zip(reversed(self.bijectors), self._ranks, strict=True):
@@ -58,7 +63,9 @@ class Chain(Bijector):
             total = total + sum_last(bk.xp, log_det, rank - b.event_ndims_in)
         return x, total
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         total = 0.0
         for b, rank in zip(self.bijectors, reversed(self._ranks), strict=True):
@@ -67,17 +74,17 @@ class Chain(Bijector):
             total = total + sum_last(bk.xp, log_det, rank_out - b.event_ndims_out)
         return y, total
 
-    def forward_event_shape(self, shape):
+    def forward_event_shape(self, shape: Shape) -> Shape:
         for b in reversed(self.bijectors):
             shape = b.forward_event_shape(shape)
         return tuple(shape)
 
-    def inverse_event_shape(self, shape):
+    def inverse_event_shape(self, shape: Shape) -> Shape:
         for b in self.bijectors:
             shape = b.inverse_event_shape(shape)
         return tuple(shape)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         increasing = True
         for b in self.bijectors:
             increasing = increasing == b.is_increasing()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from array_api_compat import device as device_of
 
+from relaxcore._typing import RNG, Array, ArrayLike, Transformer
 from relaxcore.bijectors._mlp import init_mlp, mlp
 from relaxcore.bijectors.bijector import Bijector
 from relaxcore.bijectors.transformers import as_transformer
@@ -15,12 +18,12 @@ def is_weight_list(conditioner) -> bool:
     return isinstance(conditioner, (list, tuple))
 
 
-def call_conditioner(conditioner, x, condition):
+def call_conditioner(conditioner, x: Array, condition: Array | None):
     """``conditioner(x)``, or ``conditioner(x, condition)`` when there is a condition."""
     return conditioner(x) if condition is None else conditioner(x, condition)
 
 
-def check_condition(owner, condition_size, condition):
+def check_condition(owner, condition_size: int, condition: Array | None):
     """ValueError where the condition's feature count does not match the weights'."""
     got = 0 if condition is None else int(condition.shape[-1]) if condition.ndim else 1
     if got != condition_size or (condition is not None and condition.ndim == 0):
@@ -61,7 +64,7 @@ class Coupling(Bijector):
 
     param_shape = ()  # the weights act on the event: no batch axes
 
-    def __init__(self, mask, conditioner, transformer="affine"):
+    def __init__(self, mask: ArrayLike, conditioner, transformer: Transformer = "affine") -> None:
         self.mask_list = [float(m) for m in mask]
         self.transformer = as_transformer(transformer)
         d, n_params = len(self.mask_list), self.transformer.n_params
@@ -90,12 +93,12 @@ class Coupling(Bijector):
     @staticmethod
     def init_params(
         event_size: int,
-        hidden_sizes=(64, 64),
+        hidden_sizes: Sequence[int] = (64, 64),
         *,
         condition_size: int = 0,
-        transformer="affine",
-        rng=None,
-        backend="numpy",
+        transformer: Transformer = "affine",
+        rng: RNG = None,
+        backend: str | None = "numpy",
         dtype=None,
     ):
         """Built-in MLP weights that make the layer the identity (last layer zero)."""
@@ -133,13 +136,17 @@ class Coupling(Bijector):
         x = xp.broadcast_to(x, tuple(z_free.shape[:-1]) + (d,))
         return xp.take(xp.concat([x, z_free], axis=-1), merge, axis=x.ndim - 1)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         raw, x_free = self._raw(bk, x, condition)
         y_free, log_det = self.transformer.forward_and_log_det(bk, raw, x_free)
         return self._merge(bk, x, y_free), bk.xp.sum(log_det, axis=-1)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         raw, y_free = self._raw(bk, y, condition)
         x_free, log_det = self.transformer.inverse_and_log_det(bk, raw, y_free)

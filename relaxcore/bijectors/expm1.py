@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import Array
 from relaxcore.bijectors.bijector import Bijector
 
 greater_than_minus_one = constraints.Constraint("> -1", lambda xp, y: y > -1)
@@ -17,16 +18,20 @@ class Expm1(Bijector):
 
     codomain = greater_than_minus_one
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         floor = -1 + xp.finfo(x.dtype).eps / 2
         return xp.clip(xp.expm1(x), floor, None), x
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         x = bk.xp.log1p(y)
         return x, -x
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True

@@ -6,6 +6,7 @@ import math
 
 from array_api_compat import device as device_of
 
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -46,7 +47,7 @@ class FillTriangular(Bijector):
     event_ndims_in = 1
     event_ndims_out = 2
 
-    def __init__(self, upper: bool = False):
+    def __init__(self, upper: bool = False) -> None:
         self.upper = bool(upper)
 
     def _n(self, m) -> int:
@@ -57,7 +58,9 @@ class FillTriangular(Bijector):
             )
         return n
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         n = self._n(x.shape[-1])
@@ -71,7 +74,9 @@ class FillTriangular(Bijector):
         y = xp.reshape(xp.take(padded, index, axis=x.ndim - 1), batch + (n, n))
         return y, xp.zeros(batch, dtype=x.dtype, device=device_of(x))
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         if y.ndim < 2 or y.shape[-1] != y.shape[-2]:
@@ -87,11 +92,11 @@ class FillTriangular(Bijector):
         x = xp.take(flat, index, axis=flat.ndim - 1)
         return x, xp.zeros(batch, dtype=y.dtype, device=device_of(y))
 
-    def forward_event_shape(self, shape):
+    def forward_event_shape(self, shape: Shape) -> Shape:
         n = self._n(shape[-1])
         return tuple(shape[:-1]) + (n, n)
 
-    def inverse_event_shape(self, shape):
+    def inverse_event_shape(self, shape: Shape) -> Shape:
         n = int(shape[-1])
         return tuple(shape[:-2]) + (n * (n + 1) // 2,)
 

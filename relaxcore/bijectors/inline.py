@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from relaxcore import constraints
+from relaxcore._typing import Array
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -18,10 +21,10 @@ class Inline(Bijector):
 
     def __init__(
         self,
-        forward_fn,
-        inverse_fn,
-        forward_log_det_jacobian_fn=None,
-        inverse_log_det_jacobian_fn=None,
+        forward_fn: Callable[..., Array],
+        inverse_fn: Callable[..., Array],
+        forward_log_det_jacobian_fn: Callable[..., Array] | None = None,
+        inverse_log_det_jacobian_fn: Callable[..., Array] | None = None,
         *,
         event_ndims_in: int = 0,
         event_ndims_out: int | None = None,
@@ -29,7 +32,7 @@ class Inline(Bijector):
         domain: constraints.Constraint = constraints.real,
         codomain: constraints.Constraint = constraints.real,
         name: str = "Inline",
-    ):
+    ) -> None:
         if forward_log_det_jacobian_fn is None and inverse_log_det_jacobian_fn is None:
             raise ValueError(
                 "Inline: give forward_log_det_jacobian_fn or inverse_log_det_jacobian_fn"
@@ -41,19 +44,24 @@ class Inline(Bijector):
         self._increasing, self.domain, self.codomain = is_increasing, domain, codomain
         self.name = name
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         _, x = self._array(x)
         y = self._forward_fn(x)
-        log_det = self._fldj(x) if self._fldj is not None else -self._ildj(y)
+        # one of the two is set (checked in __init__)
+        log_det = self._fldj(x) if self._fldj is not None else -self._ildj(y)  # type: ignore[misc]
         return y, log_det
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         _, y = self._array(y, "y")
         x = self._inverse_fn(y)
-        log_det = self._ildj(y) if self._ildj is not None else -self._fldj(x)
+        log_det = self._ildj(y) if self._ildj is not None else -self._fldj(x)  # type: ignore[misc]
         return x, log_det
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         if self._increasing is None:
             return super().is_increasing()
         return self._increasing

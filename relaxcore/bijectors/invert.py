@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -11,7 +12,7 @@ class Invert(Bijector):
     ``condition=`` is passed on to ``b``.
     """
 
-    def __init__(self, bijector: Bijector):
+    def __init__(self, bijector: Bijector) -> None:
         self.bijector = bijector
         self._share_backend([bijector])
         self.event_ndims_in = bijector.event_ndims_out
@@ -27,22 +28,26 @@ class Invert(Bijector):
         return self.bijector.domain
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return self.bijector.param_shape
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         return self.bijector.inverse_and_log_det(x, condition=condition)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         return self.bijector.forward_and_log_det(y, condition=condition)
 
-    def forward_event_shape(self, shape):
+    def forward_event_shape(self, shape: Shape) -> Shape:
         return self.bijector.inverse_event_shape(shape)
 
-    def inverse_event_shape(self, shape):
+    def inverse_event_shape(self, shape: Shape) -> Shape:
         return self.bijector.forward_event_shape(shape)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return self.bijector.is_increasing()
 
     def __repr__(self):

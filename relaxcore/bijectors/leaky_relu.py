@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector, shape_of
 
 
@@ -15,13 +16,17 @@ class LeakyReLU(Bijector):
     a Python-number slope adopts the framework and dtype of each input.
     """
 
-    def __init__(self, slope, *, validate_args: bool = True, backend=None):
+    slope: Array
+
+    def __init__(
+        self, slope: ArrayLike, *, validate_args: bool = True, backend: str | None = None
+    ) -> None:
         p = self._set_params({"slope": slope}, backend)
         if validate_args:
             self._check("slope", p["slope"], constraints.positive)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return shape_of(self.slope)
 
     def _map(self, bk, v, sign):
@@ -32,15 +37,19 @@ class LeakyReLU(Bijector):
         log_det = xp.where(neg, sign * xp.log(slope), xp.zeros_like(out))
         return out, log_det
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         return self._map(bk, x, 1.0)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         return self._map(bk, y, -1.0)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True
 
     def __repr__(self):

@@ -9,7 +9,7 @@ from relaxcore.bijectors.invert import Invert
 class Log(Invert):
     """``y = log(x)`` on x > 0: ``Invert(Exp())``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(Exp())
 
     def __repr__(self):

@@ -9,7 +9,7 @@ from relaxcore.bijectors.invert import Invert
 class Log1p(Invert):
     """``y = log1p(x)`` on x > -1: ``Invert(Expm1())``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(Expm1())
 
     def __repr__(self):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from relaxcore._typing import RNG, Array, Transformer
 from relaxcore.bijectors._mlp import hidden_sizes_of, init_mlp, made_masks, mlp
 from relaxcore.bijectors.bijector import Bijector
 from relaxcore.bijectors.coupling import call_conditioner, check_condition, is_weight_list
@@ -39,7 +42,9 @@ class MaskedAutoregressive(Bijector):
 
     param_shape = ()  # the weights act on the event: no batch axes
 
-    def __init__(self, params, *, log_scale_bound: float = 5.0, transformer=None):
+    def __init__(
+        self, params, *, log_scale_bound: float = 5.0, transformer: Transformer | None = None
+    ) -> None:
         if transformer is None:
             self.transformer = AffineTransformer(log_scale_bound)
         else:
@@ -70,12 +75,12 @@ class MaskedAutoregressive(Bijector):
     @staticmethod
     def init_params(
         event_size: int,
-        hidden_sizes=(64, 64),
+        hidden_sizes: Sequence[int] = (64, 64),
         *,
         condition_size: int = 0,
-        transformer="affine",
-        rng=None,
-        backend="numpy",
+        transformer: Transformer = "affine",
+        rng: RNG = None,
+        backend: str | None = "numpy",
         dtype=None,
     ):
         """MADE weights that make the layer the identity (last layer zero)."""
@@ -90,11 +95,11 @@ class MaskedAutoregressive(Bijector):
         d = int(x.shape[-1])
         if self.params is None:
 
-            def net(y):
+            def conditioned(y):
                 out = call_conditioner(self.conditioner, y, condition)
                 return xp.reshape(out, tuple(out.shape[:-1]) + (n_params, d))
 
-            return net
+            return conditioned
         check_condition("MaskedAutoregressive", self.condition_size, condition)
         if d != self.event_size:
             raise ValueError(
@@ -114,7 +119,9 @@ class MaskedAutoregressive(Bijector):
 
         return net
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         net = self._network(bk, x, condition)
@@ -123,7 +130,9 @@ class MaskedAutoregressive(Bijector):
             y, log_det = self.transformer.forward_and_log_det(bk, net(y), x)
         return y, xp.sum(log_det, axis=-1)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         x, log_det = self.transformer.inverse_and_log_det(bk, self._network(bk, y, condition)(y), y)
         return x, bk.xp.sum(log_det, axis=-1)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
+from relaxcore._typing import Array
 from relaxcore.bijectors.bijector import Bijector, open_interval
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+from relaxcore.math.special import HALF_LOG_2PI
 
 
 class NormalCDF(Bijector):
@@ -22,14 +20,18 @@ class NormalCDF(Bijector):
 
     codomain = constraints.open_unit_interval
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
-        return open_interval(bk.xp, bk.ndtr(x), 0.0, 1.0), -0.5 * x * x - _HALF_LOG_2PI
+        return open_interval(bk.xp, bk.ndtr(x), 0.0, 1.0), -0.5 * x * x - HALF_LOG_2PI
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         x = bk.ndtri(y)
-        return x, 0.5 * x * x + _HALF_LOG_2PI
+        return x, 0.5 * x * x + HALF_LOG_2PI
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -17,7 +18,7 @@ class Permute(Bijector):
     event_ndims_in = 1
     event_ndims_out = 1
 
-    def __init__(self, permutation):
+    def __init__(self, permutation: ArrayLike) -> None:
         perm = [int(i) for i in permutation]
         if sorted(perm) != list(range(len(perm))):
             raise ValueError(
@@ -38,11 +39,15 @@ class Permute(Bijector):
         y = xp.take(x, index, axis=x.ndim - 1)
         return y, xp.zeros(x.shape[:-1], dtype=x.dtype, device=device_of(x))
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         return self._take(bk, x, self.permutation)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         return self._take(bk, y, self._inverse_perm)
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector
 from relaxcore.distribution import compute_dtype
 
 
-def spline_knots(bk, bin_widths, bin_heights, knot_slopes, bound, min_bin_size, min_slope):
+def spline_knots(
+    bk,
+    bin_widths: Array,
+    bin_heights: Array,
+    knot_slopes: Array,
+    bound: Array,
+    min_bin_size,
+    min_slope,
+):
     """Knot positions ``(xs, ys)`` and slopes ``ds``, each of shape (..., K + 1), from the
     unconstrained parameters: widths and heights ``2B (m + (1 - K m) softmax(.))`` (each bin
     at least a fraction m of the interval), interior slopes ``m' + softplus(.)``, boundary
@@ -43,7 +52,7 @@ def _bin(xp, v, knots):
     return ge[..., :-1] & ~ge[..., 1:]
 
 
-def rational_quadratic(bk, v, knots, bound, inverse: bool):
+def rational_quadratic(bk, v, knots, bound: Array, inverse: bool):
     r"""The spline at `v` (forward, or its inverse), identity outside [-bound, bound].
 
     In bin k with :math:`s = h_k/w_k`, :math:`\xi = (x - x_k)/w_k` and slopes
@@ -114,18 +123,22 @@ class RationalQuadraticSpline(Bijector):
     precision two knots a few units in the last place apart would give a bin of width 0).
     """
 
+    bin_heights: Array
+    bin_widths: Array
+    knot_slopes: Array
+
     def __init__(
         self,
-        bin_widths,
-        bin_heights,
-        knot_slopes,
+        bin_widths: ArrayLike,
+        bin_heights: ArrayLike,
+        knot_slopes: ArrayLike,
         bound: float,
         *,
         min_bin_size: float = 1e-3,
         min_slope: float = 1e-3,
         validate_args: bool = True,
-        backend=None,
-    ):
+        backend: str | None = None,
+    ) -> None:
         p = self._set_params(
             {"bin_widths": bin_widths, "bin_heights": bin_heights, "knot_slopes": knot_slopes},
             backend,
@@ -156,7 +169,7 @@ class RationalQuadraticSpline(Bijector):
                 self._check(name, value, constraints.finite)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return broadcast_shapes(
             *(tuple(v.shape[:-1]) for v in (self.bin_widths, self.bin_heights, self.knot_slopes))
         )
@@ -177,13 +190,17 @@ class RationalQuadraticSpline(Bijector):
         out, log_det = rational_quadratic(bk, cast(v, up), knots, self.bound, inverse)
         return cast(out, dtype), cast(log_det, dtype)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         return self._apply(x, "x", inverse=False)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         return self._apply(y, "y", inverse=True)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True
 
     def __repr__(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector, shape_of
 
 nonzero = constraints.Constraint("!= 0 (and not NaN)", lambda xp, x: (x != 0) & ~xp.isnan(x))
@@ -17,30 +18,38 @@ class Scale(Bijector):
     A Python-number scale adopts the framework and dtype of each input.
     """
 
-    def __init__(self, scale, *, validate_args: bool = True, backend=None):
+    scale: Array
+
+    def __init__(
+        self, scale: ArrayLike, *, validate_args: bool = True, backend: str | None = None
+    ) -> None:
         p = self._set_params({"scale": scale}, backend)
         if validate_args:
             self._check("scale", p["scale"], nonzero)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return shape_of(self.scale)
 
     def _log_abs_scale(self, bk, x, shape):
         xp = bk.xp
         return xp.broadcast_to(xp.log(xp.abs(self._like(bk, self.scale, x))), shape)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         y = self.scale * x
         return y, self._log_abs_scale(bk, x, y.shape)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         x = y / self.scale
         return x, -self._log_abs_scale(bk, y, x.shape)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return self.scale > 0
 
     def __repr__(self):

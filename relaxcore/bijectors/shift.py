@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relaxcore._typing import Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import Bijector, shape_of
 
 
@@ -11,24 +12,30 @@ class Shift(Bijector):
     A Python-number shift adopts the framework and dtype of each input.
     """
 
-    def __init__(self, shift, *, backend=None):
+    shift: Array
+
+    def __init__(self, shift: ArrayLike, *, backend: str | None = None) -> None:
         self._set_params({"shift": shift}, backend)
 
     @property
-    def param_shape(self):
+    def param_shape(self) -> Shape | None:
         return shape_of(self.shift)
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         y = x + self.shift
         return y, bk.xp.zeros_like(y)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         x = y - self.shift
         return x, bk.xp.zeros_like(x)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True
 
     def __repr__(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import Array
 from relaxcore.bijectors.bijector import Bijector, open_interval
 
 
@@ -19,16 +20,20 @@ class Sigmoid(Bijector):
 
     codomain = constraints.open_unit_interval
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         y = open_interval(bk.xp, bk.sigmoid(x), 0.0, 1.0)
         return y, -bk.softplus(-x) - bk.softplus(x)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         log_y, log_1my = xp.log(y), xp.log1p(-y)
         return log_y - log_1my, -log_y - log_1my
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from array_api_compat import device as device_of
 
 from relaxcore import constraints
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -24,21 +25,25 @@ class SoftmaxCentered(Bijector):
     event_ndims_out = 1
     codomain = constraints.simplex
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         zero = xp.zeros(x.shape[:-1] + (1,), dtype=x.dtype, device=device_of(x))
         log_y = bk.log_softmax(xp.concat([x, zero], axis=-1), axis=-1)
         return xp.exp(log_y), xp.sum(log_y, axis=-1)
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         log_y = xp.log(y)
         return log_y[..., :-1] - log_y[..., -1:], -xp.sum(log_y, axis=-1)
 
-    def forward_event_shape(self, shape):
+    def forward_event_shape(self, shape: Shape) -> Shape:
         return tuple(shape[:-1]) + (shape[-1] + 1,)
 
-    def inverse_event_shape(self, shape):
+    def inverse_event_shape(self, shape: Shape) -> Shape:
         return tuple(shape[:-1]) + (shape[-1] - 1,)

@@ -7,6 +7,7 @@ import math
 from array_api_compat import device as device_of
 
 from relaxcore import constraints
+from relaxcore._typing import Array, Shape
 from relaxcore.bijectors.bijector import Bijector
 
 
@@ -33,7 +34,9 @@ class StickBreaking(Bijector):
     def _offset(self, xp, x, k):
         return xp.asarray([math.log(k - i) for i in range(k)], dtype=x.dtype, device=device_of(x))
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         xp = bk.xp
         k = x.shape[-1]
@@ -44,7 +47,9 @@ class StickBreaking(Bijector):
         log_det = xp.sum(log_z + log_1mz + log_left[..., :-1], axis=-1)
         return xp.exp(log_y), log_det
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         k = y.shape[-1] - 1
@@ -58,8 +63,8 @@ class StickBreaking(Bijector):
         log_det = xp.sum(log_y + log_after - log_before, axis=-1)
         return x, -log_det
 
-    def forward_event_shape(self, shape):
+    def forward_event_shape(self, shape: Shape) -> Shape:
         return tuple(shape[:-1]) + (shape[-1] + 1,)
 
-    def inverse_event_shape(self, shape):
+    def inverse_event_shape(self, shape: Shape) -> Shape:
         return tuple(shape[:-1]) + (shape[-1] - 1,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._typing import Array
 from relaxcore.bijectors.bijector import Bijector, open_interval
 
 _LOG2 = math.log(2.0)
@@ -26,15 +27,19 @@ class Tanh(Bijector):
 
     codomain = open_pm1
 
-    def forward_and_log_det(self, x, *, condition=None):
+    def forward_and_log_det(
+        self, x: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, x = self._array(x)
         y = open_interval(bk.xp, bk.xp.tanh(x), -1.0, 1.0)
         return y, 2.0 * (_LOG2 - x - bk.softplus(-2.0 * x))
 
-    def inverse_and_log_det(self, y, *, condition=None):
+    def inverse_and_log_det(
+        self, y: Array, *, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         bk, y = self._array(y, "y")
         xp = bk.xp
         return xp.atanh(y), -xp.log1p(-y) - xp.log1p(y)
 
-    def is_increasing(self):
+    def is_increasing(self) -> bool:
         return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from relaxcore._typing import Array
 from relaxcore.bijectors.rational_quadratic_spline import rational_quadratic, spline_knots
 
 
@@ -20,18 +21,18 @@ class AffineTransformer:
 
     n_params = 2
 
-    def __init__(self, log_scale_bound: float = 5.0):
+    def __init__(self, log_scale_bound: float = 5.0) -> None:
         self.log_scale_bound = float(log_scale_bound)
 
     def _shift_and_log_scale(self, xp, raw):
         bound = self.log_scale_bound
         return raw[..., 0, :], bound * xp.tanh(raw[..., 1, :] / bound)
 
-    def forward_and_log_det(self, bk, raw, x):
+    def forward_and_log_det(self, bk, raw, x: Array) -> tuple[Array, Array]:
         shift, log_scale = self._shift_and_log_scale(bk.xp, raw)
         return x * bk.xp.exp(log_scale) + shift, log_scale
 
-    def inverse_and_log_det(self, bk, raw, y):
+    def inverse_and_log_det(self, bk, raw, y: Array) -> tuple[Array, Array]:
         shift, log_scale = self._shift_and_log_scale(bk.xp, raw)
         return (y - shift) * bk.xp.exp(-log_scale), -log_scale
 
@@ -45,7 +46,9 @@ class SplineTransformer:
     K widths, K heights, K - 1 interior slopes (P = 3K - 1); the slopes are offset by
     ``log(expm1(1 - min_slope))`` so that raw 0 gives slope 1 and the identity."""
 
-    def __init__(self, bins: int = 8, bound: float = 5.0, *, min_bin_size=1e-3, min_slope=1e-3):
+    def __init__(
+        self, bins: int = 8, bound: float = 5.0, *, min_bin_size=1e-3, min_slope=1e-3
+    ) -> None:
         if int(bins) < 1:
             raise ValueError(f"SplineTransformer: bins must be >= 1; got {bins}")
         self.bins, self.bound = int(bins), float(bound)
@@ -66,10 +69,10 @@ class SplineTransformer:
             self.min_slope,
         )
 
-    def forward_and_log_det(self, bk, raw, x):
+    def forward_and_log_det(self, bk, raw, x: Array) -> tuple[Array, Array]:
         return rational_quadratic(bk, x, self._knots(bk, raw), self.bound, inverse=False)
 
-    def inverse_and_log_det(self, bk, raw, y):
+    def inverse_and_log_det(self, bk, raw, y: Array) -> tuple[Array, Array]:
         return rational_quadratic(bk, y, self._knots(bk, raw), self.bound, inverse=True)
 
     def __repr__(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore.distribution import Distribution, compute_dtype, promote_params
-from relaxcore.relaxations._logits import all_finite, log_probs, one_of
+from relaxcore.relaxations._logits import log_probs, one_of, validate_unless_finite
 
 
 def finite_or_zero(xp, x):
@@ -38,9 +38,7 @@ class Categories(Distribution):
             )
         batch, k = raw.shape[:-1], raw.shape[-1:]
         super().__init__(bk, dtype, device, batch, k if one_hot else (), validate_args)
-        finite = logits is not None and all_finite(bk, raw)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params({key: v for key, v in p.items() if not (finite and key == "logits")})
+        validate_unless_finite(self, p, raw if logits is not None else None)
         up = compute_dtype(xp, dtype)
         log_p = raw if logits is not None else log_probs(xp, raw)
         log_p = log_p if log_p.dtype == up else xp.astype(log_p, up)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.kl import register_kl
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits
+from relaxcore.relaxations._logits import one_of, probs_to_logits, validate_unless_finite
 
 
 class Bernoulli(Distribution):
@@ -30,27 +31,32 @@ class Bernoulli(Distribution):
     support = constraints.boolean
     has_enumerate_support = True
 
-    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
         raw = p["logits"] if logits is not None else p["probs"]
         super().__init__(bk, dtype, device, raw.shape, (), validate_args)
-        finite = logits is not None and all_finite(bk, raw)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params({k: v for k, v in p.items() if not (finite and k == "logits")})
+        validate_unless_finite(self, p, raw if logits is not None else None)
         self.logits = raw if logits is not None else probs_to_logits(bk.xp, raw)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.sigmoid(self.logits)
 
-    def sample(self, sample_shape=(), *, rng=None):
+    def sample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         xp = self.xp
         u = self._uniform_noise(sample_shape, rng)
         probs = self._backend.sigmoid(self._up(self.logits))
         return xp.astype(u < probs, self._dtype)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -59,7 +65,7 @@ class Bernoulli(Distribution):
         out = xp.where((x == 0) | (x == 1), out, xp.full_like(out, -float("inf")))
         return self._down(out)
 
-    def entropy(self):
+    def entropy(self) -> Array:
         r""":math:`\mathrm{softplus}(-|l|) + |l|\,\sigma(-|l|)`; 0 at :math:`l = \pm\infty`."""
         xp, bk = self.xp, self._backend
         logits = self._up(self.logits)
@@ -69,20 +75,20 @@ class Bernoulli(Distribution):
         return self._down(xp.where(finite, out, xp.zeros_like(out)))
 
     @property
-    def mode(self):
+    def mode(self) -> Array:
         return self.xp.astype(self.logits > 0, self._dtype)
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.probs
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         # p (1 - p) = sigma(l) sigma(-l): no cancellation near p = 1
         bk = self._backend
         return bk.sigmoid(self.logits) * bk.sigmoid(-self.logits)
 
-    def enumerate_support(self, expand=True):
+    def enumerate_support(self, expand: bool = True) -> Array:
         """``[0., 1.]`` of shape ``(2,) + (1,) * len(batch_shape)``, or with `expand`
         ``(2,) + batch_shape`` (torch.distributions' layout)."""
         xp = self.xp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distributions._categories import Categories, kl_categories
 from relaxcore.kl import register_kl
 
@@ -26,17 +27,24 @@ class Categorical(Categories):
         logits: event of K unnormalized log-probabilities (-inf allowed).
     """
 
-    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         super().__init__(probs, logits, validate_args, backend, one_hot=False)
 
-    @property
-    def support(self):
+    @property  # the base's class attribute, per instance here
+    def support(self):  # type: ignore[override]
         return constraints.integer_interval(0, self.num_categories - 1)
 
-    def sample(self, sample_shape=(), *, rng=None):
+    def sample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._index_sample(sample_shape, rng)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -47,21 +55,21 @@ class Categorical(Categories):
         return self._down(xp.where(inside, picked, xp.full_like(picked, -float("inf"))))
 
     @property
-    def mode(self):
+    def mode(self) -> Array:
         return self.xp.argmax(self.logits, axis=-1)
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         xp = self.xp
         return xp.sum(self.probs * self._categories(self._dtype), axis=-1)
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         xp = self.xp
         k = self._categories(self._dtype)
         return xp.sum(self.probs * (k - xp.expand_dims(self.mean, axis=-1)) ** 2, axis=-1)
 
-    def enumerate_support(self, expand=True):
+    def enumerate_support(self, expand: bool = True) -> Array:
         """The K values, shape ``(K,) + (1,) * len(batch_shape)``, or with `expand`
         ``(K,) + batch_shape`` (torch.distributions' layout, as Pyro enumerates)."""
         xp = self.xp

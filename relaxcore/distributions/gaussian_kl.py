@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from relaxcore._typing import Array
 from relaxcore.distributions.multivariate_normal_diag import MultivariateNormalDiag
 from relaxcore.distributions.normal import Normal
 from relaxcore.kl import register_kl
 
 
-def normal_kl(xp, loc_p, scale_p, loc_q, scale_q):
+def normal_kl(xp, loc_p: Array, scale_p: Array, loc_q: Array, scale_q: Array):
     r"""Elementwise :math:`\mathrm{KL}(N(\mu_p, \sigma_p^2) \,\|\, N(\mu_q, \sigma_q^2))
     = \tfrac12\bigl(((\mu_p - \mu_q)/\sigma_q)^2 + r - 1 - \log r\bigr)`,
     :math:`r = (\sigma_p/\sigma_q)^2`, with :math:`r - 1 - \log r` as

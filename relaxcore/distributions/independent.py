@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import sum_last
 from relaxcore.distribution import Distribution
 from relaxcore.kl import kl_divergence, register_kl
@@ -48,7 +49,13 @@ class Independent(Distribution):
         validate_args: default: the base's setting.
     """
 
-    def __init__(self, base_distribution, reinterpreted_batch_ndims, *, validate_args=None):
+    def __init__(
+        self,
+        base_distribution: Distribution,
+        reinterpreted_batch_ndims: int,
+        *,
+        validate_args: bool | None = None,
+    ) -> None:
         if not isinstance(base_distribution, Distribution):
             raise TypeError(
                 f"Independent: base_distribution must be a relaxcore Distribution; "
@@ -70,16 +77,16 @@ class Independent(Distribution):
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = n
 
-    @property
-    def support(self):
+    @property  # the base's class attribute, per instance here
+    def support(self):  # type: ignore[override]
         return _reinterpreted_support(self.base_dist.support, self.reinterpreted_batch_ndims)
 
-    @property
-    def has_rsample(self):
+    @property  # the base's class attribute, per instance here
+    def has_rsample(self) -> bool:  # type: ignore[override]
         return self.base_dist.has_rsample
 
     @property
-    def has_enumerate_support(self):
+    def has_enumerate_support(self) -> bool:
         base = getattr(self.base_dist, "has_enumerate_support", False)
         return base and self.reinterpreted_batch_ndims == 0
 
@@ -89,16 +96,16 @@ class Independent(Distribution):
 
     # --- sampling: the base's ------------------------------------------------------------
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self.base_dist.sample_noise(sample_shape, rng=rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         return self.base_dist.reparameterize(noise)
 
-    def rsample(self, sample_shape=(), *, rng=None):
+    def rsample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self.base_dist.rsample(sample_shape, rng=rng)
 
-    def sample(self, sample_shape=(), *, rng=None):
+    def sample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self.base_dist.sample(sample_shape, rng=rng)
 
     # --- densities and moments -----------------------------------------------------------
@@ -114,47 +121,47 @@ class Independent(Distribution):
                 f"got shape {tuple(value.shape)}"
             )
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         return sum_last(self.xp, self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
 
-    def entropy(self):
+    def entropy(self) -> Array:
         return sum_last(self.xp, self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.base_dist.mean
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         return self.base_dist.variance
 
     @property
-    def stddev(self):
+    def stddev(self) -> Array:
         return self.base_dist.stddev
 
     @property
-    def mode(self):
-        return self.base_dist.mode
+    def mode(self) -> Array:
+        return self.base_dist.mode  # type: ignore[attr-defined]  # AttributeError: no mode
 
-    def enumerate_support(self, expand=True):
+    def enumerate_support(self, expand: bool = True) -> Array:
         if self.reinterpreted_batch_ndims:
             raise NotImplementedError(
                 "Independent.enumerate_support: enumerating the product over "
                 f"{self.reinterpreted_batch_ndims} reinterpreted axes is not implemented"
             )
-        return self.base_dist.enumerate_support(expand=expand)
+        return self.base_dist.enumerate_support(expand=expand)  # type: ignore[attr-defined]
 
     # --- shapes ----------------------------------------------------------------------------
 
-    def expand(self, batch_shape):
+    def expand(self, batch_shape: Shape) -> Distribution:
         n = self.reinterpreted_batch_ndims
         batch = self.base_dist.batch_shape
         base = self.base_dist.expand(tuple(batch_shape) + batch[len(batch) - n :])
         return type(self)(base, n, validate_args=self._validate_args)
 
-    def to_event(self, reinterpreted_batch_ndims=None):
+    def to_event(self, reinterpreted_batch_ndims: int | None = None):
         """One ``Independent`` over the base, with ``n`` more reinterpreted axes."""
         n = reinterpreted_batch_ndims
         n = len(self._batch_shape) if n is None else n

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+from relaxcore.distributions.normal import normal_log_density
+from relaxcore.math.special import HALF_LOG_2PI
 
 
 class MultivariateNormalDiag(Distribution):
@@ -25,7 +24,14 @@ class MultivariateNormalDiag(Distribution):
     param_event_ndims = {"loc": 1, "scale_diag": 1}
     has_rsample = True
 
-    def __init__(self, loc, scale_diag=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        loc: ArrayLike,
+        scale_diag: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p = promote_params({"loc": loc, "scale_diag": scale_diag}, backend)
         xp = bk.xp
         if p["loc"].ndim < 1:
@@ -38,38 +44,38 @@ class MultivariateNormalDiag(Distribution):
         self.loc = xp.broadcast_to(p["loc"], shape)
         self.scale_diag = xp.broadcast_to(scale, shape)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._normal_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         return nan_where_invalid(
             self, self._down(self._up(self.loc) + self._up(self.scale_diag) * self._up(noise)), 1
         )
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
         scale = self._up(self.scale_diag)
         w = (self._up(value) - self._up(self.loc)) / scale
-        per_dim = -0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI
+        per_dim = normal_log_density(xp, w, scale)
         return masked_log_prob(self, value, self._down(xp.sum(per_dim, axis=-1)))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.loc
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         return self.scale_diag**2
 
     @property
-    def stddev(self):
+    def stddev(self) -> Array:
         return self.scale_diag
 
-    def entropy(self):
+    def entropy(self) -> Array:
         xp = self.xp
         d = self._event_shape[0]
         return self._down(
-            d * (0.5 + _HALF_LOG_2PI) + xp.sum(xp.log(self._up(self.scale_diag)), axis=-1)
+            d * (0.5 + HALF_LOG_2PI) + xp.sum(xp.log(self._up(self.scale_diag)), axis=-1)
         )

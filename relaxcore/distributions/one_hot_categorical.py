@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distributions._categories import Categories, finite_or_zero, kl_categories
 from relaxcore.kl import register_kl
 
@@ -26,17 +27,24 @@ class OneHotCategorical(Categories):
 
     support = constraints.one_hot
 
-    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         super().__init__(probs, logits, validate_args, backend, one_hot=True)
 
     def _one_hot(self, index):
         xp = self.xp
         return xp.astype(xp.expand_dims(index, axis=-1) == self._categories(), self._dtype)
 
-    def sample(self, sample_shape=(), *, rng=None):
+    def sample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._one_hot(self._index_sample(sample_shape, rng))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -48,19 +56,19 @@ class OneHotCategorical(Categories):
         return self._down(out)
 
     @property
-    def mode(self):
+    def mode(self) -> Array:
         return self._one_hot(self.xp.argmax(self.logits, axis=-1))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.probs
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         p = self.probs
         return p * (1.0 - p)
 
-    def enumerate_support(self, expand=True):
+    def enumerate_support(self, expand: bool = True) -> Array:
         """The K one-hot vectors, shape ``(K,) + (1,) * len(batch_shape) + (K,)``, or with
         `expand` ``(K,) + batch_shape + (K,)`` (torch.distributions' layout)."""
         xp = self.xp

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.bijectors.bijector import sum_last
 from relaxcore.distribution import Distribution
+
+if TYPE_CHECKING:  # bijectors import this module: the name is for annotations only
+    from relaxcore.bijectors.bijector import Bijector
 
 #: how many batch axes a bijector's parameters may add to the base's
 _MAX_BIJECTOR_BATCH_NDIM = 8
@@ -52,7 +58,9 @@ class TransformedDistribution(Distribution):
     flows, and exact where ``f`` saturates in floating point).
     """
 
-    def __init__(self, base: Distribution, bijector, *, validate_args=None):
+    def __init__(
+        self, base: Distribution, bijector: Bijector, *, validate_args: bool | None = None
+    ) -> None:
         held = getattr(bijector, "_backend", None)
         if held is not None and held.name != base.backend.name:
             raise TypeError(
@@ -77,12 +85,12 @@ class TransformedDistribution(Distribution):
             self.base = base.expand(batch + event_in[:lifted])
         super().__init__(base.backend, base.dtype, base._device, batch, event_out, validate_args)
 
-    @property
-    def support(self):
+    @property  # the base's class attribute, per instance here
+    def support(self):  # type: ignore[override]
         return self.bijector.codomain
 
-    @property
-    def has_rsample(self):
+    @property  # the base's class attribute, per instance here
+    def has_rsample(self) -> bool:  # type: ignore[override]
         return self.base.has_rsample
 
     def _base_for(self, condition):
@@ -99,30 +107,40 @@ class TransformedDistribution(Distribution):
     def _log_det_sum(self, log_det):
         return sum_last(self.xp, log_det, len(self.event_shape) - self.bijector.event_ndims_out)
 
-    def sample_noise(self, sample_shape=(), *, rng=None, condition=None):
+    def sample_noise(
+        self, sample_shape: Shape = (), *, rng: RNG = None, condition: Array | None = None
+    ) -> Array:
         return self._base_for(condition).sample_noise(sample_shape, rng=rng)
 
-    def reparameterize(self, noise, *, condition=None):
+    def reparameterize(self, noise: Array, *, condition: Array | None = None) -> Array:
         x = self._base_for(condition).reparameterize(noise)
         return self.bijector.forward(x, condition=condition)
 
-    def rsample(self, sample_shape=(), *, rng=None, condition=None):
+    def rsample(
+        self, sample_shape: Shape = (), *, rng: RNG = None, condition: Array | None = None
+    ) -> Array:
         """f(x) for x = base.rsample(): explicit or implicit bases alike."""
         x = self._base_for(condition).rsample(sample_shape, rng=rng)
         return self.bijector.forward(x, condition=condition)
 
-    def sample(self, sample_shape=(), *, rng=None, condition=None):
+    def sample(
+        self, sample_shape: Shape = (), *, rng: RNG = None, condition: Array | None = None
+    ) -> Array:
         x = self._base_for(condition).sample(sample_shape, rng=rng)
         return self._backend.stop_gradient(self.bijector.forward(x, condition=condition))
 
-    def rsample_and_log_prob(self, sample_shape=(), *, rng=None, condition=None):
+    def rsample_and_log_prob(
+        self, sample_shape: Shape = (), *, rng: RNG = None, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         """``(y, log p(y))`` for a differentiable sample y = f(x), the log-density from the
         forward pass: ``log p_X(x) - log|det J_f(x)|``."""
         base = self._base_for(condition)
         x = base.rsample(sample_shape, rng=rng)
         return self._push_forward(base, x, condition)
 
-    def sample_and_log_prob(self, sample_shape=(), *, rng=None, condition=None):
+    def sample_and_log_prob(
+        self, sample_shape: Shape = (), *, rng: RNG = None, condition: Array | None = None
+    ) -> tuple[Array, Array]:
         """``(y, log p(y))`` as ``rsample_and_log_prob``, gradients stopped."""
         base = self._base_for(condition)
         x = base.sample(sample_shape, rng=rng)
@@ -135,13 +153,13 @@ class TransformedDistribution(Distribution):
         log_base = sum_last(self.xp, base.log_prob(x), self._lifted)
         return y, log_base - self._log_det_sum(log_det)
 
-    def log_prob(self, value, *, condition=None):
+    def log_prob(self, value: ArrayLike, *, condition: Array | None = None) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         x, log_det = self.bijector.inverse_and_log_det(value, condition=condition)
         return sum_last(self.xp, self.base.log_prob(x), self._lifted) + self._log_det_sum(log_det)
 
-    def cdf(self, value, *, condition=None):
+    def cdf(self, value: ArrayLike, *, condition: Array | None = None) -> Array:
         if self.event_shape or self.bijector.event_ndims_in:
             raise NotImplementedError(
                 "TransformedDistribution.cdf needs a scalar event and a scalar bijector"
@@ -159,7 +177,7 @@ class TransformedDistribution(Distribution):
         batch = self.base.batch_shape
         self._batch_shape = batch[: len(batch) - self._lifted]
 
-    def expand(self, batch_shape):
+    def expand(self, batch_shape: Shape) -> Distribution:
         lifted = self.base.batch_shape[len(self.base.batch_shape) - self._lifted :]
         base = self.base.expand(tuple(batch_shape) + lifted)
         return type(self)(base, self.bijector, validate_args=self.validate_args)

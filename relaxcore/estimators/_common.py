@@ -96,19 +96,6 @@ def one_hot_argmax(xp, scores):
     return xp.astype(categories == index, scores.dtype)
 
 
-def gumbel(dist, u):
-    """Standard Gumbel noise from uniforms (clamped into the open interval)."""
-    xp = dist.xp
-    return -xp.log(-xp.log(dist._open_unit(u)))
-
-
-def logistic(dist, u):
-    """Standard logistic noise from uniforms (clamped into the open interval)."""
-    xp = dist.xp
-    u = dist._open_unit(u)
-    return xp.log(u / (1.0 - u))
-
-
 def categorical_inputs(owner: str, logits):
     """``(dist, theta)``: the OneHotCategorical over `logits` (validated) and the logits as
     given, in the compute dtype (the sample-style estimators differentiate these)."""

@@ -5,8 +5,10 @@ of ARM/DisARM, from swapped Dirichlet noise."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from relaxcore._surrogates import pass_through
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     count,
     expand_trailing,
@@ -27,7 +29,7 @@ def _swaps(k: int):
     return pairs, index
 
 
-def arsm_terms(owner, f, logits, n_samples, rng):
+def arsm_terms(owner, f: Callable[..., Array], logits: Array, n_samples: int, rng: RNG):
     """``(dist, theta, value, coef)``: per-sample ``f(z)`` and the per-sample gradient with
     respect to the logits, ``coef``, shaped ``(n, *logits.shape)``."""
     dist = family_distribution(owner, logits, "categorical")
@@ -62,7 +64,7 @@ def arsm_terms(owner, f, logits, n_samples, rng):
     return dist, theta, values[0, ...], coef
 
 
-def arsm(f, logits, *, n_samples=1, rng=None):
+def arsm(f: Callable[..., Array], logits: Array, *, n_samples: int = 1, rng: RNG = None) -> Array:
     r"""A surrogate whose value is the estimate of :math:`E[f(z)]`, :math:`z_v \sim
     \mathrm{Categorical}(\mathrm{softmax}(\phi_v))` independent over the leading axes of the
     logits :math:`\phi`, and whose gradient with respect to :math:`\phi` is ARSM:

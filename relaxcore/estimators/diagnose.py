@@ -5,10 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from array_api_compat import array_namespace
 
+from relaxcore._typing import RNG, Array
+from relaxcore.distribution import Distribution
 from relaxcore.distributions.bernoulli import Bernoulli
 from relaxcore.distributions.independent import Independent
 from relaxcore.distributions.one_hot_categorical import OneHotCategorical
@@ -28,7 +32,7 @@ from relaxcore.relaxations.straight_through_categorical import (
 )
 
 #: name -> (estimator, keyword arguments) of the objective-style defaults
-OBJECTIVE = {
+OBJECTIVE: dict[str, tuple[Callable[..., Array], dict[str, Any]]] = {
     "score_function": (score_function, {}),
     "score_function_mean": (score_function, {"baseline": "mean"}),
     "score_function_loo": (score_function, {"n_samples": 2, "baseline": "loo"}),
@@ -58,9 +62,9 @@ class EstimatorReport:
     """One estimator's figures; arrays are shaped like the logits."""
 
     name: str
-    mean: object  #: mean gradient over the draws
-    bias: object  #: mean minus the reference gradient
-    variance: object  #: variance of one draw, per coordinate
+    mean: Array  #: mean gradient over the draws
+    bias: Array  #: mean minus the reference gradient
+    variance: Array  #: variance of one draw, per coordinate
     seconds_per_draw: float
     n_draws: int
 
@@ -213,7 +217,14 @@ def _gradient_draws(owner, name, spec, f, base, n_draws, rng):
     )
 
 
-def diagnose(f, dist, estimators, *, n_draws=1000, rng=None):
+def diagnose(
+    f: Callable[..., Array],
+    dist: Distribution,
+    estimators,
+    *,
+    n_draws: int = 1000,
+    rng: RNG = None,
+) -> Diagnosis:
     r"""Mean, bias, variance and time per draw of gradient estimators of
     :math:`\nabla_\theta E_{x \sim p_\theta}[\sum f(x)]`, :math:`\theta` the logits of `dist`.
 

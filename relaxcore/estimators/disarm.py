@@ -3,19 +3,22 @@ Latent Variables", eq. 7): antithetic pairs of factorized Bernoulli samples."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from relaxcore._surrogates import pass_through
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     count,
     expand_trailing,
     family_distribution,
-    logistic,
     losses,
     rng_streams,
     sum_trailing,
 )
+from relaxcore.relaxations._noise import logistic
 
 
-def disarm_terms(owner, f, logits, n_samples, rng):
+def disarm_terms(owner, f: Callable[..., Array], logits: Array, n_samples: int, rng: RNG):
     """``(dist, theta, value, coef)``: per-sample estimates ``(f(b) + f(b~)) / 2`` and the
     per-sample gradient with respect to the logits, ``coef``, shaped ``(n, *logits.shape)``."""
     dist = family_distribution(owner, logits, "bernoulli")
@@ -34,7 +37,7 @@ def disarm_terms(owner, f, logits, n_samples, rng):
     return dist, theta, (f_hard + f_anti) / 2, half_diff * weight
 
 
-def disarm(f, logits, *, n_samples=1, rng=None):
+def disarm(f: Callable[..., Array], logits: Array, *, n_samples: int = 1, rng: RNG = None) -> Array:
     r"""A surrogate whose value is the estimate of :math:`E[f(b)]`, :math:`b_i \sim
     \mathrm{Bernoulli}(\sigma(\theta_i))` independent, and whose gradient with respect to the
     logits :math:`\theta` is DisARM:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from relaxcore._typing import Array
 from relaxcore.distributions.bernoulli import Bernoulli
 from relaxcore.distributions.categorical import Categorical
 from relaxcore.distributions.independent import Independent
@@ -30,7 +33,9 @@ def _score(owner, dist, x):
     )
 
 
-def value_and_grad(estimator, f, dist_or_logits, **kwargs):
+def value_and_grad(
+    estimator, f: Callable[..., Array], dist_or_logits, **kwargs
+) -> tuple[Array, Array]:
     r"""``(estimate, gradient)`` of an objective-style estimator, both plain arrays.
 
     The gradient is that of ``sum(estimate)`` with respect to the logits (the distribution's

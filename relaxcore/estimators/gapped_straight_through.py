@@ -5,11 +5,14 @@ backward pass at a deterministic perturbation instead of resampled Gumbels."""
 from __future__ import annotations
 
 from relaxcore._surrogates import pass_through
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import categorical_inputs, positive
 from relaxcore.relaxations._logits import tempered
 
 
-def gapped_straight_through(logits, *, temperature, gap=1.0, rng=None):
+def gapped_straight_through(
+    logits: Array, *, temperature: Array, gap: Array = 1.0, rng: RNG = None
+) -> Array:
     r"""A one-hot sample :math:`D \sim \mathrm{Categorical}(\mathrm{softmax}(\theta))` whose
     backward pass is that of :math:`\mathrm{softmax}((\theta + m)/\tau)`, with the perturbation
     :math:`m` held constant and chosen so that the perturbed logits are

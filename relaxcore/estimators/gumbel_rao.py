@@ -5,6 +5,7 @@ Gumbels given the sampled category."""
 from __future__ import annotations
 
 from relaxcore._surrogates import pass_through
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     categorical_inputs,
     count,
@@ -15,7 +16,7 @@ from relaxcore.estimators._conditional import conditional_gumbel
 from relaxcore.relaxations._logits import tempered
 
 
-def gumbel_rao(logits, *, temperature, n_samples=1, rng=None):
+def gumbel_rao(logits: Array, *, temperature: Array, n_samples: int = 1, rng: RNG = None) -> Array:
     r"""A one-hot sample :math:`D \sim \mathrm{Categorical}(\mathrm{softmax}(\theta))` whose
     backward pass is the straight-through Gumbel-Softmax Jacobian averaged over Gumbel noise
     conditioned on the sample:

@@ -5,15 +5,16 @@ of randomly perturbed logits, with its Monte-Carlo Jacobian."""
 from __future__ import annotations
 
 from relaxcore._surrogates import pass_through
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     categorical_inputs,
     count,
-    gumbel,
     one_hot_argmax,
     positive,
     rng_streams,
     top_k_indicator,
 )
+from relaxcore.relaxations._noise import gumbel
 
 NOISES = ("normal", "gumbel")
 
@@ -38,7 +39,14 @@ def _perturbed(owner, logits, maximizer, n_samples, sigma, noise, rng):
     return dist._down(xp.mean(hard + hard * carried, axis=0))
 
 
-def perturbed_argmax(logits, *, n_samples=100, sigma=1.0, noise="normal", rng=None):
+def perturbed_argmax(
+    logits: Array,
+    *,
+    n_samples: int = 100,
+    sigma: Array = 1.0,
+    noise: Array = "normal",
+    rng: RNG = None,
+) -> Array:
     r"""The perturbed argmax :math:`y_\sigma(\theta) = E[\mathrm{onehot}(\arg\max(\theta +
     \sigma Z))]`, estimated by the mean of `n_samples` perturbed argmaxes, with the Jacobian of
     Berthet et al. (Prop. 3.1) estimated on the same draws:
@@ -61,15 +69,23 @@ def perturbed_argmax(logits, *, n_samples=100, sigma=1.0, noise="normal", rng=No
     return _perturbed("perturbed_argmax", logits, one_hot_argmax, n_samples, sigma, noise, rng)
 
 
-def perturbed_top_k(logits, k, *, n_samples=100, sigma=1.0, noise="normal", rng=None):
+def perturbed_top_k(
+    logits: Array,
+    k: int,
+    *,
+    n_samples: int = 100,
+    sigma: Array = 1.0,
+    noise: Array = "normal",
+    rng: RNG = None,
+) -> Array:
     r"""The perturbed top-k indicator :math:`E[\mathrm{topk}(\theta + \sigma Z)]` (k ones at the
     k largest entries), estimated and differentiated as :func:`perturbed_argmax` (Berthet et
-    al. 2020, section 5.1). The value's rows sum to k, entries in [0, 1].
+    al. 2020, section 5.1). The value's rows sum to k, entries in [0, 1]. ``n_samples``,
+    ``sigma``, ``noise`` and ``rng`` are as in :func:`perturbed_argmax`.
 
     Args:
         logits: (..., K), the last axis indexing the categories.
         k: integer in [1, K].
-        n_samples, sigma, noise, rng: as in :func:`perturbed_argmax`.
     """
     owner = "perturbed_top_k"
     size = int(logits.shape[-1]) if getattr(logits, "ndim", 0) else 0

@@ -3,12 +3,24 @@ concrete relaxation of `f` as control variate, evaluated at conditional noise.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import family_distribution, positive
 from relaxcore.estimators.relax import control_variate_surrogate
 from relaxcore.relaxations._logits import tempered
 
 
-def rebar(f, logits, *, temperature, eta=1.0, family="categorical", n_samples=1, rng=None):
+def rebar(
+    f: Callable[..., Array],
+    logits: Array,
+    *,
+    temperature: Array,
+    eta: Array = 1.0,
+    family: str = "categorical",
+    n_samples: int = 1,
+    rng: RNG = None,
+) -> Array:
     r"""A surrogate whose value is the estimate of :math:`E[f(b)]` and whose gradient with
     respect to `logits` is the REBAR estimator (Tucker et al. 2017, eq. 5)
 

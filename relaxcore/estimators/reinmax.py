@@ -5,6 +5,7 @@ of straight-through."""
 from __future__ import annotations
 
 from relaxcore._surrogates import pass_through, softmax_jacobian_surrogate
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     categorical_inputs,
     positive,
@@ -12,7 +13,7 @@ from relaxcore.estimators._common import (
 from relaxcore.relaxations._logits import tempered
 
 
-def reinmax(logits, *, temperature=1.0, rng=None):
+def reinmax(logits: Array, *, temperature: Array = 1.0, rng: RNG = None) -> Array:
     r"""A one-hot sample :math:`D \sim \mathrm{Categorical}(\mathrm{softmax}(\theta))` whose
     backward pass is ReinMax's:
 

@@ -4,20 +4,31 @@ control variate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import (
     count,
     family_distribution,
-    gumbel,
-    logistic,
     losses,
     one_hot_argmax,
     rng_streams,
     sum_trailing,
 )
 from relaxcore.estimators._conditional import conditional_perturbation
+from relaxcore.relaxations._noise import gumbel, logistic
 
 
-def relax(f, logits, control_variate, *, family="categorical", n_samples=1, rng=None):
+def relax(
+    f: Callable[..., Array],
+    logits: Array,
+    control_variate: Callable[..., Array],
+    *,
+    family: str = "categorical",
+    n_samples: int = 1,
+    rng: RNG = None,
+) -> Array:
     r"""A surrogate whose value is the estimate of :math:`E[f(b)]` and whose gradient with
     respect to `logits` is the RELAX estimator
 
@@ -70,7 +81,15 @@ def relax(f, logits, control_variate, *, family="categorical", n_samples=1, rng=
     return control_variate_surrogate(owner, f, dist, family, control_variate, n_samples, rng)
 
 
-def control_variate_surrogate(owner, f, dist, family, control_variate, n_samples, rng):
+def control_variate_surrogate(
+    owner,
+    f: Callable[..., Array],
+    dist: Any,  # a Bernoulli or OneHotCategorical (anything with logits)
+    family: str,
+    control_variate: Callable[..., Array],
+    n_samples: int,
+    rng: RNG,
+):
     """The RELAX surrogate of ``relax``'s docstring for the distribution `dist`."""
     n = count(owner, "n_samples", n_samples)
     xp, bk = dist.xp, dist.backend

@@ -3,7 +3,10 @@ leave-one-out included (RLOO; Kool, van Hoof & Welling 2019)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from relaxcore._dispatch import framework_of
+from relaxcore._typing import RNG, Array
 from relaxcore.distribution import Distribution
 from relaxcore.estimators._common import count, losses, rng_streams, sum_trailing
 
@@ -30,7 +33,9 @@ def _check_baseline(owner, dist, baseline, n):
         )
 
 
-def draws(owner, f, dist, n_samples, baseline, rng):
+def draws(
+    owner, f: Callable[..., Array], dist: Distribution, n_samples: int, baseline: Array, rng: RNG
+):
     """``(samples, losses, baselines, log_prob)`` of one score-function estimate.
 
     `log_prob` is summed over the axes beyond ``f``'s output, `baselines` has the shape of
@@ -62,7 +67,14 @@ def draws(owner, f, dist, n_samples, baseline, rng):
     return x, loss, b, log_p
 
 
-def score_function(f, dist, *, n_samples=1, baseline=None, rng=None):
+def score_function(
+    f: Callable[..., Array],
+    dist: Distribution,
+    *,
+    n_samples: int = 1,
+    baseline: Array | None = None,
+    rng: RNG = None,
+) -> Array:
     r"""A surrogate whose value is the estimate :math:`\frac1n\sum_i f(x_i)` of
     :math:`E[f(x)]` and whose gradient with respect to the parameters of `dist` is
 

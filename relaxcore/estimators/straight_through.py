@@ -3,10 +3,11 @@ Jang et al. 2017, section 2.2, without the Gumbel relaxation)."""
 
 from __future__ import annotations
 
+from relaxcore._typing import RNG, Array
 from relaxcore.estimators._common import categorical_inputs
 
 
-def straight_through(logits, *, rng=None):
+def straight_through(logits: Array, *, rng: RNG = None) -> Array:
     r"""A one-hot sample :math:`D \sim \mathrm{Categorical}(\mathrm{softmax}(\theta))` whose
     backward pass is that of :math:`\pi_0 = \mathrm{softmax}(\theta)`:
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from relaxcore._dispatch import get_backend
+from relaxcore._typing import RNG, Transformer
+from relaxcore.bijectors.bijector import Bijector
 from relaxcore.bijectors.chain import Chain
 from relaxcore.bijectors.coupling import Coupling
 from relaxcore.bijectors.masked_autoregressive import MaskedAutoregressive
@@ -51,14 +55,14 @@ def coupling_flow(
     dim: int,
     *,
     condition_dim: int = 0,
-    transformer="affine",
+    transformer: Transformer = "affine",
     layers: int = 4,
-    hidden=(64, 64),
+    hidden: Sequence[int] = (64, 64),
     backend: str = "numpy",
-    rng=None,
+    rng: RNG = None,
     dtype=None,
     conditioner=None,
-):
+) -> TransformedDistribution:
     """A coupling flow on R^dim over a standard normal base: RealNVP (``"affine"``) or
     neural spline coupling (``"spline"``, Durkan et al. 2019).
 
@@ -97,14 +101,14 @@ def masked_autoregressive_flow(
     dim: int,
     *,
     condition_dim: int = 0,
-    transformer="affine",
+    transformer: Transformer = "affine",
     layers: int = 4,
-    hidden=(64, 64),
+    hidden: Sequence[int] = (64, 64),
     backend: str = "numpy",
-    rng=None,
+    rng: RNG = None,
     dtype=None,
     conditioner=None,
-):
+) -> TransformedDistribution:
     """A masked autoregressive flow on R^dim over a standard normal base: MAF
     (``"affine"``, Papamakarios et al. 2017) or autoregressive neural spline flow
     (``"spline"``).
@@ -134,7 +138,7 @@ def masked_autoregressive_flow(
     else:
         nets = [conditioner(dim, condition_dim, transformer.n_params * dim) for _ in range(layers)]
     reverse = Permute(list(range(dim))[::-1])
-    chain = []
+    chain: list[Bijector] = []
     for i, net in enumerate(nets):
         if i:
             chain.append(reverse)

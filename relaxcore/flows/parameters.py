@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import FunctionType, ModuleType
+from typing import Any
 
 
 def _is_float_array(value) -> bool:
@@ -15,7 +16,7 @@ def _is_torch_module(obj) -> bool:
     )
 
 
-def parameters(flow) -> list:
+def parameters(flow: Any) -> list:
     """Every floating-point array held by the bijector of `flow` (a TransformedDistribution
     or a bijector), each once, in a fixed order: the built-in MLPs' weights, bijectors'
     array parameters, and ``parameters()`` of torch modules used as conditioners. The base

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "HALF_LOG_2PI",
     "lgamma",
     "digamma",
     "erf",
@@ -37,7 +38,8 @@ __all__ = [
 ]
 
 _LOG_PI = math.log(math.pi)
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+#: log sqrt(2 pi), the normalizer of the standard normal log density
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT1_2 = math.sqrt(0.5)
 _LN2 = math.log(2.0)
 
@@ -204,7 +206,7 @@ def _lgamma_nonneg(xp, y):
     ys = xp.where(big, y, _const(xp, y, _LGAMMA_STIRLING_FROM))
     w = 1.0 / ys
     # (y - 1/2) log y - y = (y - 1/2)(log y - 1) - 1/2, which stays finite at y = inf.
-    stirling = (ys - 0.5) * (xp.log(ys) - 1.0) + (_HALF_LOG_2PI - 0.5)
+    stirling = (ys - 0.5) * (xp.log(ys) - 1.0) + (HALF_LOG_2PI - 0.5)
     stirling = stirling + w * _horner(xp, w * w, _STIRLING)
 
     # 1.5 <= y < 10: recur down by n = floor(y - 1.5) <= 8 steps to 2 + t, |t| <= 1/2:

@@ -72,42 +72,66 @@ def probs_to_logits(xp, probs):
     return xp.where(inside, logit, xp.where(probs >= 1, inf, -inf))
 
 
-def all_finite(bk, logits) -> bool:
-    """True when every logit is finite, so (logits + noise) / temperature needs no guard.
+#: what one or two reductions of a whole array show about every entry. max and min
+#: propagate NaN (the standard says so) and meet infinities without arithmetic, so they
+#: raise no floating-point warning where a sum of +inf and -inf would (NumPy's "invalid
+#: value encountered in reduce" on legal logits)
+_SHOWN_BY_REDUCTIONS = {
+    "finite": lambda xp, x: xp.isfinite(xp.max(x)) & xp.isfinite(xp.min(x)),
+    "not_nan": lambda xp, x: ~xp.isnan(xp.max(x)),
+    "in (0, 1)": lambda xp, x: (xp.min(x) > 0) & (xp.max(x) < 1),
+    "in [0, 1]": lambda xp, x: (xp.min(x) >= 0) & (xp.max(x) <= 1),
+}
 
-    One reduction decides it (a sum is finite only if every term is; a sum that overflows
-    only sends finite logits down the guarded path). False under tracing (jit, vmap,
-    torch.func), where the guarded path is always taken.
-    """
-    if bk.is_traced(logits) or math.prod(logits.shape) == 0:
+
+def surely(bk, x, kind: str) -> bool:
+    """True when a few reductions show every entry of `x` to be `kind` (a key of
+    ``_SHOWN_BY_REDUCTIONS``), so that the caller may skip a validation pass or a guarded
+    ``where``. False for ``None``, for empty arrays and under tracing (jit, vmap,
+    torch.func), where the caller takes its general path."""
+    if x is None or bk.is_traced(x) or math.prod(x.shape) == 0:
         return False
-    return bool(bk.xp.isfinite(bk.xp.sum(logits)))
+    return bool(_SHOWN_BY_REDUCTIONS[kind](bk.xp, x))
 
 
-def interior_logits(bk, logits, probs):
-    """(logits, True) when every logit is finite (every prob in (0, 1)), else (None, False).
+def validate_unless_finite(dist, params: dict, logits) -> bool:
+    """Validate `params`, skipping ``params["logits"]`` when every logit is surely finite
+    (finite logits are valid logits); return whether they are (``logits=None``: False)."""
+    finite = surely(dist.backend, logits, "finite")
+    dist._validate_params({k: v for k, v in params.items() if not (finite and k == "logits")})
+    return finite
 
-    Two reductions decide it (a sum is finite only if every term is; min and max bound
-    the probs), so the common case needs neither the validation pass nor the guarded
-    ``where`` of :func:`probs_to_logits`. False under tracing.
+
+def validated_logits(dist, params: dict):
+    """``(logits, surely_finite)`` from ``params["logits"]`` or ``params["probs"]``, after
+    validating `params`.
+
+    When a few reductions show every logit finite (every prob in (0, 1)) they are valid,
+    so only the other parameters are checked, and probs become logits without the guarded
+    ``where`` of :func:`probs_to_logits`.
     """
+    bk, logits, probs = dist.backend, params["logits"], params["probs"]
     xp = bk.xp
-    x = logits if logits is not None else probs
-    if bk.is_traced(x) or math.prod(x.shape) == 0:
-        return None, False
-    if logits is not None:
-        return (logits, True) if bool(xp.isfinite(xp.sum(logits))) else (None, False)
-    if bool((xp.min(probs) > 0) & (xp.max(probs) < 1)):
-        return xp.log(probs / (1.0 - probs)), True
-    return None, False
+    if surely(bk, logits, "finite"):
+        logit = logits
+    elif surely(bk, probs, "in (0, 1)"):
+        logit = xp.log(probs / (1.0 - probs))
+    else:
+        dist._validate_params(params)
+        return (logits if logits is not None else probs_to_logits(xp, probs)), False
+    dist._validate_params({k: v for k, v in params.items() if k not in ("logits", "probs")})
+    return logit, True
 
 
-def tempered(xp, logits, noise, temperature):
+def tempered(xp, logits, noise, temperature, surely_finite: bool = False):
     """(logits + noise) / temperature, with +-inf logits passed through unchanged.
 
     The infinite entries never meet the division, so the gradient with respect to the
-    temperature is 0 there instead of 0 * inf = NaN.
+    temperature is 0 there instead of 0 * inf = NaN. ``surely_finite`` (every logit known
+    finite, see :func:`surely`) takes the plain division.
     """
+    if surely_finite:
+        return (logits + noise) / temperature
     finite = xp.isfinite(logits)
     safe = xp.where(finite, logits, xp.zeros_like(logits))
     return xp.where(finite, (safe + noise) / temperature, logits + xp.zeros_like(noise))

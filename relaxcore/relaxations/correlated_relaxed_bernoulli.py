@@ -8,13 +8,14 @@ import math
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
 from relaxcore.relaxations._logits import (
     clamped,
-    interior_logits,
     one_of,
-    probs_to_logits,
     tempered,
+    validated_logits,
 )
 
 
@@ -64,8 +65,15 @@ class CorrelatedRelaxedBernoulli(Distribution):
     has_rsample = True
 
     def __init__(
-        self, temperature, correlation, probs=None, logits=None, *, validate_args=None, backend=None
-    ):
+        self,
+        temperature: ArrayLike,
+        correlation: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {
@@ -89,12 +97,7 @@ class CorrelatedRelaxedBernoulli(Distribution):
         batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
         self._invalid = invalid_params(self, p)
-        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
-        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
-            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
-        else:
-            logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._validate_params(p)
+        logit, self._finite_logits = validated_logits(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape + (k,))
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         corr = self._normalise(cov)
@@ -139,28 +142,25 @@ class CorrelatedRelaxedBernoulli(Distribution):
         return tril
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.sigmoid(self.logits)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._normal_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp, bk = self.xp, self._backend
         tril = self._scale_tril
         eps = xp.matmul(self._up(noise)[..., None, :], xp.matrix_transpose(tril))[..., 0, :]
         bound = math.sqrt(-2 * math.log(xp.finfo(tril.dtype).smallest_normal)) * 0.9
         eps = xp.clip(eps, -bound, bound)
         logistic = xp.log(bk.ndtr(eps) / bk.ndtr(-eps))
-        logits = self._up(self.logits)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        if self._finite_logits:
-            scaled = (logits + logistic) / tau
-        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-            scaled = tempered(xp, logits, logistic, tau)
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        scaled = tempered(xp, self._up(self.logits), logistic, tau, self._finite_logits)
         return nan_where_invalid(self, self._down(bk.sigmoid(scaled)), 1)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -168,8 +168,9 @@ class CorrelatedRelaxedBernoulli(Distribution):
         z = clamped(xp, self._up(value), finfo.smallest_normal, 1.0 - finfo.eps / 2)
         log_z, log_1mz = xp.log(z), xp.log1p(-z)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        a = tau * (log_z - log_1mz) - self._up(self.logits)  # logit(u_k)
-        marginal = xp.log(tau) - xp.abs(a) - 2 * bk.softplus(-xp.abs(a)) - log_z - log_1mz
+        logits = self._up(self.logits)
+        a = tau * (log_z - log_1mz) - logits  # logit(u_k)
+        marginal = binary_concrete_log_prob(bk, logits, tau, log_z, log_1mz)
         lower_tail = clamped(xp, bk.sigmoid(-xp.abs(a)), finfo.smallest_normal, 0.5)
         eps = xp.where(a > 0, -bk.ndtri(lower_tail), bk.ndtri(lower_tail))
         solved = xp.matmul(xp.linalg.inv(self._up(self.correlation)), eps[..., None])[..., 0]

@@ -4,7 +4,9 @@ law of the hard sample, another for the backward pass."""
 
 from __future__ import annotations
 
-from relaxcore import constraints, distribution
+from relaxcore import constraints
+from relaxcore._typing import Array, ArrayLike
+from relaxcore._validation import resolve_validate_args
 from relaxcore.distribution import check_constraint, compute_dtype
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 from relaxcore.relaxations.straight_through_categorical import (
@@ -43,20 +45,20 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
 
     def __init__(
         self,
-        temperature_forward,
-        temperature_backward,
-        probs=None,
-        logits=None,
+        temperature_forward: ArrayLike,
+        temperature_backward: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         name = type(self).__name__
         bk, dtype, _, p, raw, _ = promote_categorical(
             name, temperature_forward, probs, logits, backend
         )
         xp = bk.xp
-        if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
+        if resolve_validate_args(validate_args):
             tau_f = p["temperature"]
             check_constraint(name, bk, "temperature_forward", tau_f, constraints.positive)
             if probs is not None:
@@ -78,5 +80,5 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
     param_event_ndims = {"temperature": 0, "temperature_forward": 0, "_logits": 1}
 
     @property
-    def temperature_backward(self):
+    def temperature_backward(self) -> Array:
         return self.temperature

@@ -4,8 +4,15 @@ appendix C; TFP's ExpRelaxedOneHotCategorical)."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
-from relaxcore.relaxations._logits import all_finite, log_probs, promote_categorical, tempered
+from relaxcore.relaxations._logits import (
+    log_probs,
+    promote_categorical,
+    tempered,
+    validate_unless_finite,
+)
+from relaxcore.relaxations._noise import gumbel
 
 
 def _log_simplex(xp, y):
@@ -68,46 +75,48 @@ class ExpRelaxedOneHotCategorical(Distribution):
     support = log_simplex
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p, raw, batch_shape = promote_categorical(
             type(self).__name__, temperature, probs, logits, backend
         )
         xp = bk.xp
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        self._finite_logits = all_finite(bk, log_p)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
+        self._finite_logits = validate_unless_finite(self, p, log_p)
         # stored as given: log_softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         """Normalized logits: log-probabilities of the categories."""
         return self._backend.log_softmax(self._logits, axis=-1)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.softmax(self._logits, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
-        u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        logits, gumbel = self._up(self._logits), -xp.log(-xp.log(u))
-        if self._finite_logits:
-            scores = (logits + gumbel) / tau
-        else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
-            scores = tempered(xp, logits, gumbel, tau)
+        # masked categories: -inf kept away from the division (NaN d/dtemperature)
+        scores = tempered(
+            xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
+        )
         return self._down(self._backend.log_softmax(scores, axis=-1))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -126,7 +135,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         out = bk.lgamma(k) + (k - 1) * xp.log(tau) + terms - k * log_norm
         return self._down(xp.where(off_support, xp.full_like(out, -float("inf")), out))
 
-    def entropy(self):
+    def entropy(self) -> Array:
         raise NotImplementedError(
             "the ExpConcrete distribution has no closed-form entropy; estimate it as "
             "-log_prob(rsample(n)).mean()"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations.relaxed_one_hot_categorical import RelaxedOneHotCategorical
 from relaxcore.relaxations.straight_through_categorical import (
@@ -44,15 +45,15 @@ class GeneralizedGumbelSoftmax(Distribution):
 
     def __init__(
         self,
-        values,
-        temperature,
-        probs=None,
-        logits=None,
-        hard=False,
+        values: ArrayLike,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        hard: bool = False,
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         cls = RelaxedOneHotCategoricalStraightThrough if hard else RelaxedOneHotCategorical
         weights = cls(
             temperature, probs=probs, logits=logits, validate_args=validate_args, backend=backend
@@ -73,28 +74,28 @@ class GeneralizedGumbelSoftmax(Distribution):
         self.hard = bool(hard)
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         return self.weights.logits
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self.weights.probs
 
     @property
-    def temperature(self):
+    def temperature(self) -> Array:
         return self.weights.temperature
 
-    def weights_to_values(self, weights):
+    def weights_to_values(self, weights: Array) -> Array:
         """``sum_k weights_k * values_k``: relaxed (or one-hot) weights to a value."""
         return self.xp.sum(weights * self.values, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self.weights.sample_noise(sample_shape, rng=rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         return self.weights_to_values(self.weights.reparameterize(noise))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -104,16 +105,16 @@ class GeneralizedGumbelSoftmax(Distribution):
         return self._down(bk.logsumexp(picked, axis=-1))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.xp.sum(self.probs * self.values, axis=-1)
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         xp = self.xp
         centered = self.values - xp.expand_dims(self.mean, axis=-1)
         return xp.sum(self.probs * centered**2, axis=-1)
 
-    def expand(self, batch_shape):
+    def expand(self, batch_shape: Shape) -> Distribution:
         batch_shape = tuple(int(n) for n in batch_shape)
         new = super().expand(batch_shape)
         new.weights = self.weights.expand(batch_shape)

@@ -8,6 +8,7 @@ import math
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, nan_where_invalid
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import log_probs, promote_categorical, tempered
 from relaxcore.relaxations.lml_top_k import threshold_top_k
@@ -60,16 +61,16 @@ class GumbelSoftmaxTopK(Distribution):
 
     def __init__(
         self,
-        temperature,
-        k,
-        probs=None,
-        logits=None,
-        hard=False,
-        method="successive",
+        temperature: ArrayLike,
+        k: int,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        hard: bool = False,
+        method: str = "successive",
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         name = type(self).__name__
         bk, dtype, device, p, raw, batch_shape = promote_categorical(
             name, temperature, probs, logits, backend
@@ -99,10 +100,10 @@ class GumbelSoftmaxTopK(Distribution):
         self.method = method
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.softmax(self.logits, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
     def _log1m_softmax(self, x, lse):
@@ -119,7 +120,7 @@ class GumbelSoftmaxTopK(Distribution):
         log_a = xp.where(is_max, xp.full_like(x, -1.0), x - lse)  # <= -log 2 off the max
         return xp.where(is_max, rest, xp.log1p(-xp.exp(log_a)))
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp, bk = self.xp, self._backend
         u = self._open_unit(self._up(noise))
         gumbel = -xp.log(-xp.log(u))
@@ -139,7 +140,7 @@ class GumbelSoftmaxTopK(Distribution):
         hard = xp.astype(alpha >= kth, soft.dtype)
         return nan_where_invalid(self, self._down(hard + (soft - bk.stop_gradient(soft))), 1)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         raise NotImplementedError(
             "GumbelSoftmaxTopK has no tractable log_prob: the relaxed k-hot sample has no "
             "closed-form density, and the mass of an unordered k-subset is a sum over its "

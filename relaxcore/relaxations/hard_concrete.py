@@ -6,8 +6,11 @@ from __future__ import annotations
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import interior_logits, one_of, probs_to_logits, tempered
+from relaxcore.relaxations._binary_concrete import binary_concrete_log_prob
+from relaxcore.relaxations._logits import one_of, tempered, validated_logits
+from relaxcore.relaxations._noise import logistic
 
 
 class HardConcrete(Distribution):
@@ -50,15 +53,15 @@ class HardConcrete(Distribution):
 
     def __init__(
         self,
-        temperature,
-        logits=None,
-        probs=None,
-        low=-0.1,
-        high=1.1,
+        temperature: ArrayLike,
+        logits: ArrayLike | None = None,
+        probs: ArrayLike | None = None,
+        low: ArrayLike = -0.1,
+        high: ArrayLike = 1.1,
         *,
-        validate_args=None,
-        backend=None,
-    ):
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params(
             {
@@ -77,12 +80,7 @@ class HardConcrete(Distribution):
         )
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
         self._invalid = invalid_params(self, p)
-        logit, self._finite_logits = interior_logits(bk, p["logits"], p["probs"])
-        if self._finite_logits:  # finite logits and probs in (0, 1) are valid: check the rest
-            p = {k: v for k, v in p.items() if k not in ("logits", "probs")}
-        else:
-            logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._validate_params(p)
+        logit, self._finite_logits = validated_logits(self, p)
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.low = xp.broadcast_to(p["low"], batch_shape)
@@ -90,19 +88,14 @@ class HardConcrete(Distribution):
         # unbroadcast stretch (often scalars): high - low is not an elementwise pass per draw
         self._stretch = (p["low"], p["high"] - p["low"])
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
-        xp = self.xp
-        u = self._open_unit(self._up(noise))
-        logistic = xp.log(u / (1.0 - u))  # one logarithm: log u - log(1 - u)
+    def reparameterize(self, noise: Array) -> Array:
+        xp, bk = self.xp, self._backend
         logits, beta = self._up(self.logits), self._up(self.temperature)
-        if self._finite_logits:
-            scaled = (logits + logistic) / beta
-        else:  # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-            scaled = tempered(xp, logits, logistic, beta)
-        bk = self._backend
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        scaled = tempered(xp, logits, logistic(self, self._up(noise)), beta, self._finite_logits)
         low, width = (self._up(v) for v in self._stretch)
         x = bk.sigmoid(scaled) * width + low
         z = xp.clip(bk.stop_gradient(x), 0.0, 1.0)
@@ -121,11 +114,11 @@ class HardConcrete(Distribution):
         one = logits - beta * (xp.log1p(-low) - xp.log(high - 1))
         return nonzero, one
 
-    def prob_nonzero(self):
+    def prob_nonzero(self) -> Array:
         """P(z != 0), the expected L0 norm of the gate, in closed form."""
         return self._down(self._backend.sigmoid(self._atom_scores()[0]))
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -136,14 +129,13 @@ class HardConcrete(Distribution):
         # binary Concrete log density at s = (z - low)/(high - low), in (0, 1) for z in [0, 1]
         width = high - low
         log_s, log_1ms = xp.log(z - low) - xp.log(width), xp.log(high - z) - xp.log(width)
-        t = xp.abs(logits - beta * (log_s - log_1ms))
-        inside = xp.log(beta) - t - 2 * bk.softplus(-t) - log_s - log_1ms - xp.log(width)
+        inside = binary_concrete_log_prob(bk, logits, beta, log_s, log_1ms) - xp.log(width)
         out = xp.where(
             z <= 0, bk.log_sigmoid(-nonzero), xp.where(z >= 1, bk.log_sigmoid(one), inside)
         )
         return masked_log_prob(self, value, self._down(out))
 
-    def cdf(self, value):
+    def cdf(self, value: ArrayLike) -> Array:
         """P(z <= value) = sigma(beta logit(s) - log alpha), s = (value - low) / (high - low).
 
         0 below 0 and 1 from 1 on (the atoms).

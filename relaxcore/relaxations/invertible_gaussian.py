@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.distributions.normal import normal_log_density
 from relaxcore.relaxations._logits import log_clipped
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class InvertibleGaussian(Distribution):
@@ -50,7 +48,16 @@ class InvertibleGaussian(Distribution):
     support = constraints.simplex
     has_rsample = True
 
-    def __init__(self, loc, scale, temperature, delta=1.0, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        loc: ArrayLike,
+        scale: ArrayLike,
+        temperature: ArrayLike,
+        delta: ArrayLike = 1.0,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p = promote_params(
             {"loc": loc, "scale": scale, "temperature": temperature, "delta": delta}, backend
         )
@@ -68,12 +75,12 @@ class InvertibleGaussian(Distribution):
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
         self.delta = xp.broadcast_to(p["delta"], batch_shape)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         bk = self._backend
         shape = tuple(sample_shape) + self._batch_shape + (self._event_shape[0] - 1,)
         return bk.normal(bk.as_rng(rng, self._device), shape, self._compute_dtype(), self._device)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         y = self._up(self.loc) + self._up(self.scale) * self._up(noise)
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
@@ -86,7 +93,7 @@ class InvertibleGaussian(Distribution):
             1,
         )
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -98,7 +105,7 @@ class InvertibleGaussian(Distribution):
         y = xp.expand_dims(tau, axis=-1) * (log_z[..., :k] - log_z[..., k:] + log_delta)
         scale = self._up(self.scale)
         w = (y - self._up(self.loc)) / scale
-        normal = xp.sum(-0.5 * w * w - xp.log(scale) - _HALF_LOG_2PI, axis=-1)
+        normal = xp.sum(normal_log_density(xp, w, scale), axis=-1)
         return masked_log_prob(
             self, value, self._down(normal + k * xp.log(tau) - xp.sum(log_z, axis=-1))
         )

@@ -4,6 +4,7 @@ deep networks", eqs. 5-6), and closed-form KL divergences between logistic-norma
 
 from __future__ import annotations
 
+from relaxcore._typing import Array
 from relaxcore.distribution import compute_dtype, promote_params
 from relaxcore.kl import register_kl
 from relaxcore.relaxations.invertible_gaussian import InvertibleGaussian
@@ -14,7 +15,7 @@ def _fail(name, allowed, got):
     raise ValueError(f"{name} must be {allowed}; got {got}")
 
 
-def dirichlet_to_logistic_normal(concentration):
+def dirichlet_to_logistic_normal(concentration: Array) -> tuple[Array, Array]:
     r"""(loc, covariance) of the Laplace approximation of Dirichlet(alpha) in the softmax basis.
 
     .. math:: \mu_k = \log\alpha_k - \tfrac1K\sum_l \log\alpha_l,\qquad
@@ -41,7 +42,7 @@ def dirichlet_to_logistic_normal(concentration):
     return xp.astype(loc, dtype), xp.astype(cov, dtype)
 
 
-def logistic_normal_to_dirichlet(loc, covariance):
+def logistic_normal_to_dirichlet(loc: Array, covariance: Array) -> Array:
     r"""Concentration of the Dirichlet matched to N(loc, covariance) in the softmax basis.
 
     .. math:: \alpha_k = \frac{1}{\Sigma_{kk}}\Big(1 - \frac2K

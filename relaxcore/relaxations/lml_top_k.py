@@ -7,9 +7,10 @@ from __future__ import annotations
 import math
 
 from relaxcore._surrogates import pass_through, tangent_projection
+from relaxcore._typing import Array
 
 
-def threshold_top_k(bk, x, k: int):
+def threshold_top_k(bk, x: Array, k: int):
     r"""The point of :math:`\{y \in [0, 1]^K : \sum_i y_i = k\}` that maximizes
     :math:`x^\top y + \sum_i H(y_i)` (binary entropies), along the last axis:
 

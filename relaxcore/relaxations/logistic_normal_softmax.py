@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
 from relaxcore._shapes import broadcast_shapes
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
+from relaxcore.math.special import HALF_LOG_2PI
 from relaxcore.relaxations._logits import log_clipped
-
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class LogisticNormalSoftmax(Distribution):
@@ -41,7 +39,14 @@ class LogisticNormalSoftmax(Distribution):
     support = constraints.simplex
     has_rsample = True
 
-    def __init__(self, loc, scale, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        loc: ArrayLike,
+        scale: ArrayLike,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
         if p["loc"].ndim < 1:
             raise ValueError(f"{type(self).__name__}: loc must have shape (..., K); got a scalar")
@@ -52,10 +57,10 @@ class LogisticNormalSoftmax(Distribution):
         self.loc = bk.xp.broadcast_to(p["loc"], shape)
         self.scale = bk.xp.broadcast_to(p["scale"], shape)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._normal_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         y = self._up(self.loc) + self._up(self.scale) * self._up(noise)
         return nan_where_invalid(self, self._down(self._backend.softmax(y, axis=-1)), 1)
 
@@ -64,7 +69,7 @@ class LogisticNormalSoftmax(Distribution):
         loc, var = self._up(self.loc), self._up(self.scale) ** 2
         return loc[..., :-1] - loc[..., -1:], var[..., :-1], var[..., -1]
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -76,11 +81,11 @@ class LogisticNormalSoftmax(Distribution):
         log_det = xp.sum(xp.log(d), axis=-1) + xp.log(s)
         quad = xp.sum(r * r / d, axis=-1) - c * xp.sum(r / d, axis=-1) ** 2 / s
         k1 = self._event_shape[0] - 1
-        log_normal = -0.5 * quad - 0.5 * log_det - k1 * _HALF_LOG_2PI
+        log_normal = -0.5 * quad - 0.5 * log_det - k1 * HALF_LOG_2PI
         return masked_log_prob(self, value, self._down(log_normal - xp.sum(log_z, axis=-1)))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         raise NotImplementedError(
             "the logistic-normal mean E[softmax(y)] has no closed form; estimate it as "
             "rsample(n).mean(0), or use logistic_normal_to_dirichlet for the Laplace "

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
-from relaxcore._shapes import broadcast_shapes
-from relaxcore.distribution import Distribution, promote_params
-from relaxcore.relaxations._logits import all_finite, one_of, probs_to_logits, tempered
+from relaxcore._typing import Array, ArrayLike
+from relaxcore.relaxations._binary_concrete import BinaryConcrete, logistic_log_prob
+from relaxcore.relaxations._logits import tempered
+from relaxcore.relaxations._noise import logistic
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryConcrete):
     r"""The logit of a binary Concrete sample: ``y = (logits + L) / temperature``, so
     ``sigmoid(y)`` is :class:`RelaxedBernoulli`'s sample for the same noise.
 
@@ -42,51 +43,16 @@ class LogitRelaxedBernoulli(Distribution):
         logits: real or +-inf.
     """
 
-    arg_constraints = {
-        "temperature": constraints.positive,
-        "probs": constraints.unit_interval,
-        "logits": constraints.bernoulli_logits,
-    }
-    param_event_ndims = {"temperature": 0, "logits": 0}
     support = constraints.real
-    has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
-        one_of(type(self).__name__, probs, logits)
-        bk, dtype, device, p = promote_params(
-            {"temperature": temperature, "probs": probs, "logits": logits}, backend
+    def reparameterize(self, noise: Array) -> Array:
+        tau, logistic_noise = self._up(self.temperature), logistic(self, self._up(noise))
+        # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
+        return self._down(
+            tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
         )
-        xp = bk.xp
-        raw = p["logits"] if logits is not None else p["probs"]
-        batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
-        super().__init__(bk, dtype, device, batch_shape, (), validate_args)
-        logit = raw if logits is not None else probs_to_logits(xp, raw)
-        self._finite_logits = all_finite(bk, logit)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
-        self.logits = xp.broadcast_to(logit, batch_shape)
-        self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
-    @property
-    def probs(self):
-        return self._backend.sigmoid(self.logits)
-
-    def sample_noise(self, sample_shape=(), *, rng=None):
-        return self._uniform_noise(sample_shape, rng)
-
-    def reparameterize(self, noise):
-        xp = self.xp
-        u = self._open_unit(self._up(noise))
-        logits, logistic = self._up(self.logits), xp.log(u / (1.0 - u))
-        tau = self._up(self.temperature)
-        if self._finite_logits:
-            return self._down((logits + logistic) / tau)
-        # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
-        return self._down(tempered(xp, logits, logistic, tau))
-
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -94,13 +60,13 @@ class LogitRelaxedBernoulli(Distribution):
         finite = xp.isfinite(logits) & xp.isfinite(y)
         zero = xp.zeros_like(finite, dtype=y.dtype)
         # infinities kept away from the product (0 * inf = NaN in the gradient)
-        s = xp.abs(xp.where(finite, logits, zero) - tau * xp.where(finite, y, zero))
-        out = xp.log(tau) - s - 2 * bk.softplus(-s)
+        s = xp.where(finite, logits, zero) - tau * xp.where(finite, y, zero)
+        out = logistic_log_prob(bk, s, tau)
         atom = xp.isinf(logits) & (y == logits)  # probs 0 or 1: the point mass at +-inf
         off = xp.where(atom, xp.zeros_like(out), xp.full_like(out, -float("inf")))
         return self._down(xp.where(finite, out, off))
 
-    def cdf(self, value):
+    def cdf(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
@@ -111,12 +77,12 @@ class LogitRelaxedBernoulli(Distribution):
         return self._down(xp.where(undefined, xp.astype(y > 0, cdf.dtype), cdf))
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.logits / self.temperature
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         return (math.pi**2 / 3) / self.temperature**2 + self.xp.zeros_like(self.logits)
 
-    def entropy(self):
+    def entropy(self) -> Array:
         return self._down(2.0 - self.xp.log(self._up(self.temperature)))

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from relaxcore import constraints, distribution
+from relaxcore import constraints
+from relaxcore._typing import Array, ArrayLike
+from relaxcore._validation import resolve_validate_args
 from relaxcore.distribution import check_constraint, compute_dtype, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 from relaxcore.relaxations.relaxed_bernoulli import RelaxedBernoulli
@@ -38,7 +40,15 @@ class RebarRelaxation(RelaxedBernoulli):
         lambd: temperature lambda > 0.
     """
 
-    def __init__(self, theta=None, lambd=None, *, logits=None, validate_args=None, backend=None):
+    def __init__(
+        self,
+        theta: ArrayLike | None = None,
+        lambd: ArrayLike | None = None,
+        *,
+        logits: ArrayLike | None = None,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         name = type(self).__name__
         one_of(name, theta, logits)
         if lambd is None:
@@ -47,7 +57,7 @@ class RebarRelaxation(RelaxedBernoulli):
             {"theta": theta, "logits": logits, "lambd": lambd}, backend
         )
         xp = bk.xp
-        if distribution.VALIDATE_ARGS if validate_args is None else validate_args:
+        if resolve_validate_args(validate_args):
             check_constraint(name, bk, "lambd", p["lambd"], constraints.positive)
             check_constraint(name, bk, "theta", p["theta"], constraints.unit_interval)
         logit = p["logits"] if logits is not None else probs_to_logits(xp, p["theta"])
@@ -60,11 +70,11 @@ class RebarRelaxation(RelaxedBernoulli):
         super().__init__(p["lambd"], logits=scaled, validate_args=validate_args, backend=bk.name)
 
     @property
-    def lambd(self):
+    def lambd(self) -> Array:
         return self.temperature
 
     @property
-    def theta(self):
+    def theta(self) -> Array:
         """The Bernoulli mean: ``sigmoid(logits / c(lambd))``."""
         logits, lam = self._up(self.logits), self._up(self.temperature)
         return self._down(self._backend.sigmoid(logits / _scale(lam)))

@@ -29,6 +29,7 @@ Monte-Carlo estimate of the relaxed KL, often negative, for the same two laws).
 
 from __future__ import annotations
 
+from relaxcore._typing import RNG, Array
 from relaxcore.distributions._categories import kl_categories
 from relaxcore.distributions.bernoulli import Bernoulli
 from relaxcore.distributions.categorical import Categorical
@@ -43,7 +44,7 @@ from relaxcore.relaxations.straight_through_categorical import (
 )
 
 
-def monte_carlo_kl(p, q, rng=None):
+def monte_carlo_kl(p, q: Array, rng: RNG = None):
     """``log p(y) - log q(y)`` at one reparameterized draw ``y ~ p`` (an unbiased estimate)."""
     y = p.rsample(rng=rng)
     return p.log_prob(y) - q.log_prob(y)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import (
-    all_finite,
     log_clipped,
     log_probs,
     promote_categorical,
     tempered,
+    validate_unless_finite,
 )
+from relaxcore.relaxations._noise import gumbel
 
 
 class RelaxedOneHotCategorical(Distribution):
@@ -48,33 +50,37 @@ class RelaxedOneHotCategorical(Distribution):
     support = constraints.simplex
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        temperature: ArrayLike,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         bk, dtype, device, p, raw, batch_shape = promote_categorical(
             type(self).__name__, temperature, probs, logits, backend
         )
         xp = bk.xp
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
-        self._finite_logits = all_finite(bk, log_p)
-        # finite logits are valid logits: the full check runs only when some are not
-        self._validate_params(
-            {k: v for k, v in p.items() if not (k == "logits" and self._finite_logits)}
-        )
+        self._finite_logits = validate_unless_finite(self, p, log_p)
         self._invalid = invalid_params(self, p)
         # stored as given: softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         """Normalized logits: log-probabilities of the categories."""
         return self._backend.log_softmax(self._logits, axis=-1)
 
     @property
-    def probs(self):
+    def probs(self) -> Array:
         return self._backend.softmax(self._logits, axis=-1)
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
     def _soft(self, noise):
@@ -84,19 +90,17 @@ class RelaxedOneHotCategorical(Distribution):
         |logits| / temperature stays below the largest float (3.4e38 in float32).
         """
         xp = self.xp
-        u = self._open_unit(self._up(noise))
         tau = xp.expand_dims(self._up(self.temperature), axis=-1)
-        logits, gumbel = self._up(self._logits), -xp.log(-xp.log(u))
-        if self._finite_logits:
-            scores = (logits + gumbel) / tau
-        else:  # masked categories: keep -inf away from the division (NaN d/dtemperature)
-            scores = tempered(xp, logits, gumbel, tau)
+        # masked categories: -inf kept away from the division (NaN d/dtemperature)
+        scores = tempered(
+            xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
+        )
         return self._backend.softmax(scores, axis=-1)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         return nan_where_invalid(self, self._down(self._soft(noise)), 1)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         """The Concrete log density at `value` (class docstring).
 
         Underflow: at a low temperature a coordinate of the sample falls below the smallest
@@ -125,7 +129,7 @@ class RelaxedOneHotCategorical(Distribution):
         out = log_norm + xp.sum(terms, axis=-1) - k * bk.logsumexp(scores, axis=-1)
         return masked_log_prob(self, value, self._down(out))
 
-    def entropy(self):
+    def entropy(self) -> Array:
         raise NotImplementedError(
             "the Concrete distribution has no closed-form entropy; estimate it as "
             "-log_prob(rsample(n)).mean()"

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.math.special import log1mexp
-from relaxcore.relaxations._logits import one_of, probs_to_logits
+from relaxcore.relaxations._logits import one_of, probs_to_logits, surely
 from relaxcore.relaxations.straight_through_bernoulli import StraightThroughBernoulli
-
-
-def _surely_valid(bk, probs, logits) -> bool:
-    """True when two reductions already show the parameter valid: min >= 0 and max <= 1
-    for probs, a sum that is not NaN for logits. False under tracing."""
-    xp = bk.xp
-    x = probs if probs is not None else logits
-    if bk.is_traced(x) or math.prod(x.shape) == 0:
-        return False
-    if probs is not None:
-        return bool((xp.min(probs) >= 0) & (xp.max(probs) <= 1))
-    return not bool(xp.isnan(xp.sum(logits)))
 
 
 class StochasticTimesSmooth(StraightThroughBernoulli):
@@ -44,19 +31,27 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
     param_event_ndims = {"probs": 0, "_logits": 0}
     support = constraints.unit_interval
 
-    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
         raw = p["logits"] if logits is not None else p["probs"]
         Distribution.__init__(self, bk, dtype, device, raw.shape, (), validate_args)
         self._invalid = invalid_params(self, p)
-        if not _surely_valid(bk, p["probs"], p["logits"]):
+        # probs in [0, 1], or logits without NaN, need no validation pass
+        if not (surely(bk, p["probs"], "in [0, 1]") or surely(bk, p["logits"], "not_nan")):
             self._validate_params(p)
         self._logits = p["logits"]
         self.probs = bk.sigmoid(raw) if logits is not None else raw
 
     @property
-    def logits(self):
+    def logits(self) -> Array:
         return self._logits if self._logits is not None else probs_to_logits(self.xp, self.probs)
 
     def _root(self):
@@ -67,7 +62,7 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         root = xp.sqrt(xp.where(positive, p, xp.ones_like(p)))
         return xp.where(positive, root, xp.zeros_like(p))
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         p = self._up(self.probs)
         b = xp.astype(self._up(noise) < xp.sqrt(self._backend.stop_gradient(p)), p.dtype)
@@ -75,7 +70,7 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         # is 0 * finite = 0, also at p = 0 (no where, no 0 * inf)
         return nan_where_invalid(self, self._down(b * xp.sqrt(p + (1.0 - b))), 0)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -94,6 +89,6 @@ class StochasticTimesSmooth(StraightThroughBernoulli):
         return masked_log_prob(self, value, self._down(out))
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         """E[h^2] - E[h]^2 = p^(3/2) - p^2."""
         return self.probs * self.xp.sqrt(self.probs) - self.probs**2

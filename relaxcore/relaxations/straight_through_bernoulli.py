@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import invalid_params, masked_log_prob, nan_where_invalid
+from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.relaxations._logits import one_of, probs_to_logits
 
@@ -28,7 +29,14 @@ class StraightThroughBernoulli(Distribution):
     support = constraints.boolean
     has_rsample = True
 
-    def __init__(self, probs=None, logits=None, *, validate_args=None, backend=None):
+    def __init__(
+        self,
+        probs: ArrayLike | None = None,
+        logits: ArrayLike | None = None,
+        *,
+        validate_args: bool | None = None,
+        backend: str | None = None,
+    ) -> None:
         one_of(type(self).__name__, probs, logits)
         bk, dtype, device, p = promote_params({"probs": probs, "logits": logits}, backend)
         xp = bk.xp
@@ -41,16 +49,16 @@ class StraightThroughBernoulli(Distribution):
         else:
             self.logits, self.probs = probs_to_logits(xp, raw), raw
 
-    def sample_noise(self, sample_shape=(), *, rng=None):
+    def sample_noise(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
         return self._uniform_noise(sample_shape, rng)
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         p = self._up(self.probs)
         b = xp.astype(self._up(noise) < p, p.dtype)
         return nan_where_invalid(self, self._down(b + (p - self._backend.stop_gradient(p))), 0)
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
@@ -64,9 +72,9 @@ class StraightThroughBernoulli(Distribution):
         )
 
     @property
-    def mean(self):
+    def mean(self) -> Array:
         return self.probs
 
     @property
-    def variance(self):
+    def variance(self) -> Array:
         return self.probs * (1 - self.probs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relaxcore import constraints
 from relaxcore._policy import masked_log_prob, nan_where_invalid
+from relaxcore._typing import Array, ArrayLike
 from relaxcore.relaxations.relaxed_one_hot_categorical import RelaxedOneHotCategorical
 
 
@@ -19,7 +20,7 @@ class RelaxedOneHotCategoricalStraightThrough(RelaxedOneHotCategorical):
 
     support = constraints.one_hot
 
-    def reparameterize(self, noise):
+    def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
         soft = self._soft(noise)
         index = xp.argmax(soft, axis=-1, keepdims=True)
@@ -29,7 +30,7 @@ class RelaxedOneHotCategoricalStraightThrough(RelaxedOneHotCategorical):
             self, self._down(hard + (soft - self._backend.stop_gradient(soft))), 1
         )
 
-    def log_prob(self, value):
+    def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
         self._validate_sample(value)
         xp = self.xp
