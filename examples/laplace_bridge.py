@@ -87,12 +87,22 @@ def plot(z, densities, titles, path):
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--alpha", type=float, nargs=3, default=[2.0, 3.0, 6.0],
-                   help="the Dirichlet's three concentrations")
-    p.add_argument("--backend", choices=("numpy", "torch", "jax"), default="numpy",
-                   help="arrays handed to the bridge functions")
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    p.add_argument(
+        "--alpha",
+        type=float,
+        nargs=3,
+        default=[2.0, 3.0, 6.0],
+        help="the Dirichlet's three concentrations",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("numpy", "torch", "jax"),
+        default="numpy",
+        help="arrays handed to the bridge functions",
+    )
     p.add_argument("--grid", type=int, default=200, help="grid points per simplex side")
     p.add_argument("--out", default="outputs", help="folder for laplace_bridge.png")
     args = p.parse_args(argv)
@@ -118,8 +128,10 @@ def main(argv=None) -> dict:
     png = plot(z, densities, titles, Path(args.out) / "laplace_bridge.png")
     np.set_printoptions(precision=4, suppress=True)
     print(f"alpha = {np.asarray(args.alpha)} ({args.backend})\nmu = {mu}\nSigma =\n{cov}")
-    print(f"alpha mapped back = {alpha_back} "
-          f"(max error {np.abs(alpha_back - np.asarray(args.alpha)).max():.2e})")
+    print(
+        f"alpha mapped back = {alpha_back} "
+        f"(max error {np.abs(alpha_back - np.asarray(args.alpha)).max():.2e})"
+    )
     print("integrals over the simplex (grid): " + ", ".join(f"{v:.4f}" for v in integrals))
     print(f"total variation, Dirichlet vs its logistic normal: {tv:.3f}")
     print(f"wrote {png} ({time.perf_counter() - start:.1f} s)")

@@ -128,8 +128,11 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1500, help="training steps per framework")
     parser.add_argument("--every", type=int, default=100, help="print the loss every N steps")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "outputs"),
-                        help="folder for two_moons_flow.png")
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parent.parent / "outputs"),
+        help="folder for two_moons_flow.png",
+    )
     args = parser.parse_args(argv)
     steps, every = args.steps, args.every
     import matplotlib

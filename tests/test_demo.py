@@ -23,8 +23,22 @@ def test_demo_trains_and_writes_pictures(framework, tmp_path):
     for name in ("sklearn", "matplotlib", "tqdm", framework, *extra):
         pytest.importorskip(name)
     result = load_demo().main(
-        ["--framework", framework, "--epochs", "1", "--max-batches", "15", "--latent-shape",
-         "8x10", "--lr", "3e-3", "--seeds", "2", "--out", str(tmp_path)]
+        [
+            "--framework",
+            framework,
+            "--epochs",
+            "1",
+            "--max-batches",
+            "15",
+            "--latent-shape",
+            "8x10",
+            "--lr",
+            "3e-3",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path),
+        ]
     )
     for history in result["histories"]:
         # 15 Adam steps take the test ELBO (nats per 8x8 image) well above its value at init

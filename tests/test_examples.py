@@ -28,8 +28,18 @@ def needs(*names):
         pytest.importorskip(name)
 
 
-TINY = ["--epochs", "1", "--max-batches", "3", "--variance-draws", "2", "--variance-batch", "20",
-        "--hidden", "32"]
+TINY = [
+    "--epochs",
+    "1",
+    "--max-batches",
+    "3",
+    "--variance-draws",
+    "2",
+    "--variance-batch",
+    "20",
+    "--hidden",
+    "32",
+]
 
 
 def valid_pairs():
@@ -46,8 +56,17 @@ SHAPES = {"categorical": "3x4", "invertible-gaussian": "3x4", "top-k": "3x4"}
 def test_every_latent_and_estimator_trains_on_torch(latent, estimator, tmp_path):
     needs("matplotlib")
     result = load("vae_digits").main(
-        ["--latent", latent, "--estimator", estimator, "--latent-shape",
-         SHAPES.get(latent, "4"), "--out", str(tmp_path), *TINY]
+        [
+            "--latent",
+            latent,
+            "--estimator",
+            estimator,
+            "--latent-shape",
+            SHAPES.get(latent, "4"),
+            "--out",
+            str(tmp_path),
+            *TINY,
+        ]
     )
     (history,) = result["histories"]
     values = [history["initial_test_elbo"], *history["train_elbo"], *history["test_elbo"]]
@@ -58,14 +77,31 @@ def test_every_latent_and_estimator_trains_on_torch(latent, estimator, tmp_path)
     assert Path(result["pngs"][0]).stat().st_size > 1000
 
 
-@pytest.mark.parametrize("latent, estimator", [("bernoulli", "relax"), ("top-k", "st"),
-                                               ("von-mises", "implicit"),
-                                               ("correlated-bernoulli", "relaxed")])
+@pytest.mark.parametrize(
+    "latent, estimator",
+    [
+        ("bernoulli", "relax"),
+        ("top-k", "st"),
+        ("von-mises", "implicit"),
+        ("correlated-bernoulli", "relaxed"),
+    ],
+)
 def test_latents_train_on_jax(latent, estimator, tmp_path):
     needs("jax", "optax", "sklearn", "tqdm", "matplotlib")
     result = load("vae_digits").main(
-        ["--framework", "jax", "--latent", latent, "--estimator", estimator, "--latent-shape",
-         SHAPES.get(latent, "4"), "--out", str(tmp_path), *TINY]
+        [
+            "--framework",
+            "jax",
+            "--latent",
+            latent,
+            "--estimator",
+            estimator,
+            "--latent-shape",
+            SHAPES.get(latent, "4"),
+            "--out",
+            str(tmp_path),
+            *TINY,
+        ]
     )
     (history,) = result["histories"]
     assert all(math.isfinite(v) for v in (*history["test_elbo"], history["grad_variance"]))
@@ -103,8 +139,20 @@ def test_laplace_bridge_round_trip_and_densities(tmp_path):
 def test_correlated_bernoulli_vae_runs(tmp_path):
     needs("torch", "sklearn", "matplotlib", "tqdm")
     out = load("correlated_bernoulli_vae").main(
-        ["--dataset", "digits", "--epochs", "1", "--max-batches", "3", "--latents", "4",
-         "--hidden", "32", "--out", str(tmp_path)]
+        [
+            "--dataset",
+            "digits",
+            "--epochs",
+            "1",
+            "--max-batches",
+            "3",
+            "--latents",
+            "4",
+            "--hidden",
+            "32",
+            "--out",
+            str(tmp_path),
+        ]
     )
     for result in out["results"].values():
         assert 0 < -result["histories"][0]["test_elbo"][-1] < 200
@@ -131,8 +179,15 @@ def test_estimator_diagnostics_runs(tmp_path):
     assert (tmp_path / "estimator_diagnostics.png").stat().st_size > 5000
 
 
-EXAMPLE_NAMES = ["vae_digits", "vae_table", "laplace_bridge", "correlated_bernoulli_vae",
-                 "flow_prelu_fit", "two_moons_flow", "estimator_diagnostics"]
+EXAMPLE_NAMES = [
+    "vae_digits",
+    "vae_table",
+    "laplace_bridge",
+    "correlated_bernoulli_vae",
+    "flow_prelu_fit",
+    "two_moons_flow",
+    "estimator_diagnostics",
+]
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -161,9 +216,9 @@ def test_top_k_subset_masses_sum_to_one():
     """q(S) over all k-subsets of K categories sums to 1, and matches sampling frequencies."""
     needs("torch")
     import torch
+    from vae import latents
 
     import relaxcore as rc
-    from vae import latents
 
     n_var, k_all, k = 1, 5, 2
     opts = argparse.Namespace(k=k)
@@ -188,9 +243,9 @@ def test_correlated_gates_log_space_kl_matches_the_densities(rho):
     log q(z) - log p(z) from the library's densities at the same draw."""
     needs("torch")
     import torch
+    from vae import latents
 
     import relaxcore as rc
-    from vae import latents
 
     torch.set_default_dtype(torch.float64)
     try:
@@ -200,8 +255,14 @@ def test_correlated_gates_log_space_kl_matches_the_densities(rho):
 
         def run(loglik, seed):
             gen = torch.Generator().manual_seed(seed)
-            ctx = latents.Context(rc.get_backend("torch"), loglik, lambda: gen,
-                                  lambda a: torch.as_tensor(a), 1.0, opts)
+            ctx = latents.Context(
+                rc.get_backend("torch"),
+                loglik,
+                lambda: gen,
+                lambda a: torch.as_tensor(a),
+                1.0,
+                opts,
+            )
             return latent.evaluate(h, ctx), ctx
 
         (z, elbo), ctx = run(lambda z: torch.zeros(z.shape[:-1]), 3)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from array_api_compat import array_namespace
@@ -119,7 +120,9 @@ class Categorical(Latent):
     def hard_sample(self, estimator, logits, ctx):
         o, rng = self.opts, ctx.next_rng()
         if estimator == "st-gumbel":
-            return rc.RelaxedOneHotCategoricalStraightThrough(ctx.tau, logits=logits).rsample(rng=rng)
+            return rc.RelaxedOneHotCategoricalStraightThrough(ctx.tau, logits=logits).rsample(
+                rng=rng
+            )
         if estimator == "st":
             return E.straight_through(logits, rng=rng)
         if estimator == "reinmax":
@@ -151,7 +154,11 @@ class Categorical(Latent):
         if estimator == "rloo":
             law = rc.OneHotCategorical if family == "categorical" else rc.Bernoulli
             return E.score_function(
-                f, law(logits=logits), n_samples=self.opts.rloo_samples, baseline="loo", rng=ctx.next_rng()
+                f,
+                law(logits=logits),
+                n_samples=self.opts.rloo_samples,
+                baseline="loo",
+                rng=ctx.next_rng(),
             )
         if estimator == "disarm":
             return E.disarm(f, logits, rng=ctx.next_rng())
@@ -161,6 +168,7 @@ class Categorical(Latent):
 
         cv = rebar_cv
         if estimator == "relax":
+
             def cv(z):
                 return rebar_cv(z) + ctx.control_variate(self.flat(z))
 
@@ -328,7 +336,9 @@ class CorrelatedBernoulli(Relaxed):
         def log_f(x):
             return -bk.softplus(x) - bk.softplus(-x)
 
-        quad = xp.sum(eps * xp.matmul(eps, ctx.asarray(np.linalg.inv(r) - np.eye(self.size))), axis=-1)
+        quad = xp.sum(
+            eps * xp.matmul(eps, ctx.asarray(np.linalg.inv(r) - np.eye(self.size))), axis=-1
+        )
         copula = -0.5 * float(np.linalg.slogdet(r)[1]) - 0.5 * quad
         kl = xp.sum(log_f(logistic) - log_f(logistic + h), axis=-1) + copula
         return z, ctx.loglik(z) - kl
@@ -343,7 +353,9 @@ class InvertibleGaussian(Relaxed):
 
     def __init__(self, shape, opts):
         if len(shape) != 2 or shape[1] < 2:
-            raise ValueError(f"--latent-shape for invertible-gaussian must be NxK, K >= 2; got {shape}")
+            raise ValueError(
+                f"--latent-shape for invertible-gaussian must be NxK, K >= 2; got {shape}"
+            )
         super().__init__(shape, opts)
 
     @property
@@ -516,11 +528,34 @@ class VonMises(Continuous):
 
 FAMILIES = {
     cls.name: cls
-    for cls in (Categorical, Bernoulli, HardConcrete, GaussianGates, CorrelatedBernoulli,
-                InvertibleGaussian, TopK, Gaussian, Gamma, Beta, VonMises)
+    for cls in (
+        Categorical,
+        Bernoulli,
+        HardConcrete,
+        GaussianGates,
+        CorrelatedBernoulli,
+        InvertibleGaussian,
+        TopK,
+        Gaussian,
+        Gamma,
+        Beta,
+        VonMises,
+    )
 }
-ESTIMATORS = ("relaxed", "st-gumbel", "st", "reinmax", "gst", "gumbel-rao", "rloo", "rebar",
-              "relax", "disarm", "implicit", "reparam")
+ESTIMATORS = (
+    "relaxed",
+    "st-gumbel",
+    "st",
+    "reinmax",
+    "gst",
+    "gumbel-rao",
+    "rloo",
+    "rebar",
+    "relax",
+    "disarm",
+    "implicit",
+    "reparam",
+)
 DEFAULT_SHAPES = {"categorical": "16x10", "invertible-gaussian": "16x10", "top-k": "8x8"}
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import optax
 
 import relaxcore as rc
+
 from .latents import Context
 
 
@@ -54,7 +55,9 @@ class JaxVAE:
             "encoder": init(rng, [data_dim, *hidden, latent.encoder_size]),
             "decoder": init(rng, [latent.decoder_size, *hidden[::-1], data_dim]),
         }
-        self.cv = init(rng, [latent.decoder_size, args.cv_hidden, 1]) if estimator == "relax" else None
+        self.cv = (
+            init(rng, [latent.decoder_size, args.cv_hidden, 1]) if estimator == "relax" else None
+        )
         self.opt = optax.adam(args.lr)
         self.opt_state = self.opt.init(self.params)
         self.cv_state = self.opt.init(self.cv) if self.cv is not None else None
@@ -88,7 +91,9 @@ class JaxVAE:
 
             def variance(cv):
                 def total(h):
-                    return self.latent.train(h, self.context(params, cv, x, tau, key), "relax")[0].sum()
+                    return self.latent.train(h, self.context(params, cv, x, tau, key), "relax")[
+                        0
+                    ].sum()
 
                 return (jax.grad(total)(h) ** 2).sum() / x.shape[0]
 
@@ -103,8 +108,13 @@ class JaxVAE:
 
     def step(self, x, tau):
         self.params, self.opt_state, self.cv, self.cv_state, elbo = self._update(
-            self.params, self.opt_state, self.cv, self.cv_state, jnp.asarray(x),
-            jnp.float32(tau), self.next_key(),
+            self.params,
+            self.opt_state,
+            self.cv,
+            self.cv_state,
+            jnp.asarray(x),
+            jnp.float32(tau),
+            self.next_key(),
         )
         return float(elbo)
 
@@ -117,8 +127,10 @@ class JaxVAE:
 
     def grad_variance(self, x, tau, draws):
         x = jnp.asarray(x)
-        grads = [self._grads(self.params, self.cv, x, jnp.float32(tau), self.next_key())
-                 for _ in range(draws)]
+        grads = [
+            self._grads(self.params, self.cv, x, jnp.float32(tau), self.next_key())
+            for _ in range(draws)
+        ]
         return float(jnp.stack(grads).var(0, ddof=1).mean())
 
     def reconstruct(self, x):

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch.func import functional_call
 
 import relaxcore as rc
+
 from .latents import Context
 
 
@@ -52,8 +53,13 @@ class TorchVAE:
 
         control = None if self.cv is None else (lambda z: self.cv(z)[..., 0])
         return Context(
-            self.bk, loglik, lambda: self.gen, lambda a: torch.as_tensor(a, dtype=torch.float32),
-            tau, self.args, control,
+            self.bk,
+            loglik,
+            lambda: self.gen,
+            lambda a: torch.as_tensor(a, dtype=torch.float32),
+            tau,
+            self.args,
+            control,
         )
 
     def step(self, x, tau):

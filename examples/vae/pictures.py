@@ -20,8 +20,10 @@ def pyplot():
 def grid(images: np.ndarray, side: int, columns: int) -> np.ndarray:
     """(n, side * side) images -> one array of `columns` per row, a blank frame per digit."""
     rows = len(images) // columns
-    tiles = np.pad(images[: rows * columns].reshape(rows, columns, side, side),
-                   ((0, 0), (0, 0), (1, 1), (1, 1)))
+    tiles = np.pad(
+        images[: rows * columns].reshape(rows, columns, side, side),
+        ((0, 0), (0, 0), (1, 1), (1, 1)),
+    )
     return np.concatenate([np.concatenate(list(row), axis=1) for row in tiles], axis=0)
 
 
@@ -46,32 +48,36 @@ def save_run(panel: np.ndarray, title: str, path: Path) -> str:
 
 
 def save_table_figure(results: list[dict], path: Path) -> str:
-    """One figure: test -ELBO per epoch of every method (one panel per latent setting), then
-    each method's digits panel (first seed)."""
+    """One figure: test -ELBO per epoch of every method (mean over seeds, band: min to max),
+    one panel per latent setting, three panels a row; then each method's digits panel (first
+    seed), two a row."""
     plt = pyplot()
     settings = list(dict.fromkeys(r["setting"] for r in results))
-    fig = plt.figure(figsize=(14, 3.2 * len(settings) + 0.9 * len(results)))
-    outer = fig.add_gridspec(2, 1, height_ratios=[3.2 * len(settings), 0.9 * len(results)])
-    curves = outer[0].subgridspec(1, len(settings))
+    curve_rows, panel_rows = -(-len(settings) // 3), -(-len(results) // 2)
+    fig = plt.figure(figsize=(15, 3.6 * curve_rows + 1.3 * panel_rows))
+    outer = fig.add_gridspec(2, 1, height_ratios=[3.6 * curve_rows, 1.3 * panel_rows])
+    curves = outer[0].subgridspec(curve_rows, 3, hspace=0.45)
     for i, setting in enumerate(settings):
-        ax = fig.add_subplot(curves[0, i])
+        ax = fig.add_subplot(curves[i // 3, i % 3])
         for r in (r for r in results if r["setting"] == setting):
             ys = -np.array([h["test_elbo"] for h in r["histories"]])
             epochs = np.arange(1, ys.shape[1] + 1)
             ax.plot(epochs, ys.mean(0), label=r["estimator"])
             ax.fill_between(epochs, ys.min(0), ys.max(0), alpha=0.2)
-        ax.set_title(setting, fontsize=9)
+        ax.set_title(setting, fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_ylabel("test -ELBO (nats)")
         ax.legend(fontsize=7)
-    panels = outer[1].subgridspec(len(results), 1)
+    panels = outer[1].subgridspec(panel_rows, 2, hspace=0.15, wspace=0.25)
     for i, r in enumerate(results):
-        ax = fig.add_subplot(panels[i, 0])
+        ax = fig.add_subplot(panels[i // 2, i % 2])
         ax.imshow(r["panel"], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_ylabel(f"{r['setting']}\n{r['estimator']}", rotation=0, ha="right", fontsize=7)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_title(
+            f"{r['setting']}, {r['estimator']}: test digits, reconstructions, prior draws",
+            fontsize=8,
+        )
+        ax.axis("off")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80, bbox_inches="tight")
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return str(path)
