@@ -15,11 +15,11 @@ are rewritten after every method, so a run stopped by ``timeout`` still leaves t
 the methods it finished. A method is not started once the budget is spent; the file lists
 those skipped.
 
-    python examples/vae_table.py                     # the committed table: 21 min measured
+    python examples/vae_table.py                     # the committed table: 12 min measured
     python examples/vae_table.py --epochs 2 --seeds 1 --budget-minutes 5
     python examples/vae_table.py --smoke             # two tiny runs on the 8x8 digits
 
-Measured: 21.0 min for the default grid (18 methods x 2 seeds x 6 epochs, torch, one
+Measured: 11.8 min for the default grid (18 methods x 2 seeds x 6 epochs, torch, one
 thread, the shared 2-core VM at load 10+); see the "Wall time" line of
 examples/results/vae_results.md.
 """
