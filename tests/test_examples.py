@@ -77,35 +77,21 @@ def test_every_latent_and_estimator_trains_on_torch(latent, estimator, tmp_path)
     assert Path(result["pngs"][0]).stat().st_size > 1000
 
 
+# JAX: the paths with code of their own there (RELAX's nested gradient, the top-k subset
+# mass, the copula KL); the gradient-variance probe (one more compile) on the first only.
 @pytest.mark.parametrize(
-    "latent, estimator",
-    [
-        ("bernoulli", "relax"),
-        ("top-k", "st"),
-        ("von-mises", "implicit"),
-        ("correlated-bernoulli", "relaxed"),
-    ],
+    "latent, estimator, draws",
+    [("bernoulli", "relax", "2"), ("top-k", "st", "0"), ("correlated-bernoulli", "relaxed", "0")],
 )
-def test_latents_train_on_jax(latent, estimator, tmp_path):
+def test_latents_train_on_jax(latent, estimator, draws, tmp_path):
     needs("jax", "optax", "sklearn", "tqdm", "matplotlib")
-    result = load("vae_digits").main(
-        [
-            "--framework",
-            "jax",
-            "--latent",
-            latent,
-            "--estimator",
-            estimator,
-            "--latent-shape",
-            SHAPES.get(latent, "4"),
-            "--out",
-            str(tmp_path),
-            *TINY,
-        ]
-    )
+    argv = ["--framework", "jax", "--latent", latent, "--estimator", estimator]
+    argv += ["--latent-shape", SHAPES.get(latent, "4"), "--out", str(tmp_path), *TINY]
+    result = load("vae_digits").main([*argv, "--variance-draws", draws])
     (history,) = result["histories"]
-    assert all(math.isfinite(v) for v in (*history["test_elbo"], history["grad_variance"]))
+    assert all(math.isfinite(v) for v in history["test_elbo"])
     assert 0 < -history["test_elbo"][-1] < 200
+    assert math.isfinite(history["grad_variance"]) == (draws == "2")
 
 
 def test_an_estimator_that_does_not_apply_is_refused_with_the_valid_pairs(capsys):
