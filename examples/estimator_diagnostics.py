@@ -124,13 +124,25 @@ def plot(all_results, path):
     print(f"\nwrote {path}")
 
 
-def main():
+def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-draws", type=int, default=2000)
-    parser.add_argument("--frameworks", nargs="+", default=["torch", "jax"])
-    args = parser.parse_args()
+    parser.add_argument("--n-draws", type=int, default=2000, help="gradient draws per estimator")
+    parser.add_argument(
+        "--frameworks",
+        nargs="+",
+        default=["torch", "jax"],
+        choices=("torch", "jax"),
+        help="frameworks to diagnose",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parents[1] / "outputs"),
+        help="folder for estimator_diagnostics.png",
+    )
+    args = parser.parse_args(argv)
     all_results = {fw: run(fw, args.n_draws) for fw in args.frameworks}
-    plot(all_results, Path(__file__).resolve().parents[1] / "outputs" / "estimator_diagnostics.png")
+    plot(all_results, Path(args.out) / "estimator_diagnostics.png")
+    return all_results
 
 
 if __name__ == "__main__":

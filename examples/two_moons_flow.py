@@ -123,7 +123,18 @@ def train_jax(steps, batch=256, lr=2e-3, seed=0, every=100):
     return losses, np.asarray(jnp.exp(realnvp(base, layers).log_prob(pts)))
 
 
-def main(steps=1500, every=100):
+def main(argv=None) -> dict:
+    """Train both flows, print progress lines, save the figure; return the final losses."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1500, help="training steps per framework")
+    parser.add_argument("--every", type=int, default=100, help="print the loss every N steps")
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parent.parent / "outputs"),
+        help="folder for two_moons_flow.png",
+    )
+    args = parser.parse_args(argv)
+    steps, every = args.steps, args.every
     import matplotlib
     import torch
 
@@ -133,6 +144,7 @@ def main(steps=1500, every=100):
     import matplotlib.pyplot as plt
 
     _, xx, yy = grid()
+    results = {}
     data = two_moons(2000)
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
     axes[0].scatter(data[:, 0], data[:, 1], s=2)
@@ -148,21 +160,20 @@ def main(steps=1500, every=100):
             f"{name:5s} loss {losses[0]:.3f} -> {np.mean(losses[-100:]):.3f} in {steps} steps "
             f"({seconds:.1f} s); density mass on the grid {mass:.3f}"
         )
+        results[name] = {"losses": losses, "mass": float(mass)}
         ax.pcolormesh(xx, yy, density.reshape(xx.shape), shading="auto")
         ax.set_title(f"RealNVP density ({name})")
     for ax in axes:
         ax.set_xlim(-3, 3)
         ax.set_ylim(-3, 3)
         ax.set_aspect("equal")
-    out = Path(__file__).resolve().parent.parent / "outputs" / "two_moons_flow.png"
-    out.parent.mkdir(exist_ok=True)
+    out = Path(args.out) / "two_moons_flow.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100, bbox_inches="tight")
     print(f"saved {out}")
+    results["png"] = str(out)
+    return results
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1500, help="training steps per framework")
-    parser.add_argument("--every", type=int, default=100, help="print the loss every N steps")
-    args = parser.parse_args()
-    main(args.steps, args.every)
+    main()
