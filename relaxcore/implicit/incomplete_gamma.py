@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 
+from relaxcore._shapes import broadcast_shapes
 from relaxcore.implicit._temme_coefficients import C as _TEMME_C
 from relaxcore.implicit._temme_coefficients import E as _TEMME_E
 
@@ -319,6 +320,17 @@ def _blocked(bk, regime, a, *arrays):
     return out
 
 
+def _scalar_regimes(xp, a: float, x):
+    """`_regimes` for one `a` (a Python float): no pass over a broadcast `a`."""
+    if a >= TEMME_MIN_A:
+        lam = x / a
+        series, fraction = lam < _LAMBDA_LOW, lam > _LAMBDA_HIGH
+        return series, fraction, ~(series | fraction)
+    reach = 2.0 if xp.finfo(x.dtype).eps < 1e-10 else 0.0
+    series = x < max(a + 1.0, reach)
+    return series, ~series, None
+
+
 def _log_partial_by_regime(bk, a, x, log_x):
     """Eager path: each regime computed only on its own elements, gathered by mask.
 
@@ -328,25 +340,35 @@ def _log_partial_by_regime(bk, a, x, log_x):
     """
     xp = bk.xp
     dtype = xp.result_type(a, x, log_x)
-    a, x, log_x = xp.broadcast_arrays(*(xp.astype(v, dtype, copy=False) for v in (a, x, log_x)))
-    shape = x.shape
-    a, x, log_x = (xp.reshape(v, (-1,)) for v in (a, x, log_x))
+    a, x, log_x = (xp.astype(v, dtype, copy=False) for v in (a, x, log_x))
+    shape = broadcast_shapes(a.shape, x.shape, log_x.shape)
+    x, log_x = (xp.reshape(xp.broadcast_to(v, shape), (-1,)) for v in (x, log_x))
     n = x.shape[0]
     scalar = None
-    if n >= _ADAPT_MIN:
-        lo = float(xp.min(a))
-        scalar = lo if lo == float(xp.max(a)) and lo > 0 else None
+    if math.prod(a.shape) == 1:
+        scalar = float(xp.reshape(a, (-1,))[0])
+    else:
+        a = xp.reshape(xp.broadcast_to(a, shape), (-1,))
+        if n >= _ADAPT_MIN:
+            lo = float(xp.min(a))
+            scalar = lo if lo == float(xp.max(a)) else None
+    if scalar is not None and not scalar > 0:  # invalid: the array path gives its NaN
+        scalar, a = None, xp.full_like(x, scalar)
+    masks = _regimes(xp, a, x) if scalar is None else _scalar_regimes(xp, scalar, x)
     out = xp.empty_like(x)
     regimes = (
         (_eager_series, (x, log_x)),
         (_eager_fraction, (x,)),
         (_eager_temme, (x,)),
     )
-    for mask, (regime, args) in zip(_regimes(xp, a, x), regimes):
+    for mask, (regime, args) in zip(masks, regimes):
+        if mask is None:
+            continue
         count = int(xp.sum(xp.astype(mask, xp.int64)))
         if count == n:
             out = _blocked(bk, regime, a if scalar is None else scalar, *args)
-        elif count:
+            break
+        if count:
             sub_a = a[mask] if scalar is None else scalar
             out[mask] = _blocked(bk, regime, sub_a, *(v[mask] for v in args))
     return xp.reshape(out, shape)
