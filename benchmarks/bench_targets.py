@@ -106,7 +106,7 @@ def implicit_rows(n, rounds):
     return rows
 
 
-def functional_rows(shapes, rounds):
+def functional_rows(shapes, rounds, calls=None):
     import torch
     import torch.nn.functional as F
 
@@ -117,7 +117,7 @@ def functional_rows(shapes, rounds):
         logits = torch.randn(shape, requires_grad=True)
         w = torch.randn(shape)
         target = 1.2 if shape[0] * shape[1] <= 640 else 0.8
-        per_round = max(1, 20_000 // (shape[0] * shape[1]))  # calls per timed repeat
+        per_round = calls or max(1, 20_000 // (shape[0] * shape[1]))  # calls per timed repeat
 
         def repeat(fn, k=per_round, w=w):
             def run():
