@@ -4,7 +4,7 @@
 first reach the library.
 """
 
-from relaxcore import bijectors, constraints, estimators, flows, implicit
+from relaxcore import bijectors, constraints, estimators, flows, functional, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
 from relaxcore._validation import validate_args
 from relaxcore.distribution import Distribution
@@ -27,6 +27,7 @@ __all__ = [
     "constraints",
     "estimators",
     "flows",
+    "functional",
     "get_backend",
     "implicit",
     "kl_divergence",

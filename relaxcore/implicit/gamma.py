@@ -22,19 +22,25 @@ from relaxcore.kl import register_kl
 def log_standard_gamma(dist, alpha, shape, rng):
     """(log G, d log G / d alpha) for G ~ Gamma(alpha, 1) of `shape`, no gradient.
 
-    `alpha` is in the compute dtype, broadcast to `shape`. The partial is clipped to the
-    dtype's range: it overflows only where exp(log G) is 0 (alpha ~ 1e-37), so every
-    product partial * G stays finite and 0 there.
+    `alpha` is in the compute dtype and broadcasts to `shape` (pass it unbroadcast: one
+    alpha for the batch is then recognized without a pass over `shape`). The partial is
+    clipped to the dtype's range: it overflows only where exp(log G) is 0 (alpha ~ 1e-37),
+    so every product partial * G stays finite and 0 there.
     """
     bk, xp = dist._backend, dist.xp
     alpha = bk.stop_gradient(alpha)
     key_gamma, key_uniform = bk.split_rng(bk.as_rng(rng, dist._device), 2)
     small = alpha < 1.0
-    boosted = xp.where(small, alpha + 1.0, alpha)
-    g = bk.standard_gamma(key_gamma, boosted, shape, alpha.dtype, dist._device)
-    u = dist._open_unit(bk.uniform(key_uniform, shape, alpha.dtype, dist._device))
     tiny = xp.finfo(alpha.dtype).smallest_normal
-    log_g = xp.log(xp.clip(g, tiny, None)) + xp.where(small, xp.log(u) / alpha, xp.zeros_like(u))
+    if bk.is_traced(small) or bool(xp.any(small)):
+        boosted = xp.where(small, alpha + 1.0, alpha)
+        g = bk.standard_gamma(key_gamma, boosted, shape, alpha.dtype, dist._device)
+        u = dist._open_unit(bk.uniform(key_uniform, shape, alpha.dtype, dist._device))
+        boost = xp.where(small, xp.log(u) / alpha, xp.zeros_like(u))
+        log_g = xp.log(xp.clip(g, tiny, None)) + boost
+    else:  # no alpha below 1 (known eagerly): no boost, no uniforms
+        g = bk.standard_gamma(key_gamma, alpha, shape, alpha.dtype, dist._device)
+        log_g = xp.log(xp.clip(g, tiny, None))
     dlog = incomplete_gamma.gamma_log_partial(bk, alpha, xp.exp(log_g), log_g)
     big = xp.finfo(alpha.dtype).max  # (log g)/alpha overflows only where g is exactly 0
     return log_g, xp.clip(dlog, -big, big)
@@ -63,7 +69,7 @@ class Gamma(ImplicitDistribution):
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
         shape = self._extended_shape(sample_shape)
-        alpha = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration)), shape)
+        alpha = self._up(bk.stop_gradient(self.concentration))
         rate = self._up(bk.stop_gradient(self.rate))
         log_g, dlog = log_standard_gamma(self, alpha, shape, rng)
         z = xp.exp(log_g) / rate

@@ -69,10 +69,11 @@ class StudentT(ImplicitDistribution):
         xp, bk = self.xp, self._backend
         shape = self._extended_shape(sample_shape)
         rng_gamma, rng_normal = bk.split_rng(bk.as_rng(rng, self._device), 2)
-        df = xp.broadcast_to(self._up(bk.stop_gradient(self.df)), shape)
+        df = self._up(bk.stop_gradient(self.df))
         loc, scale = self._up(bk.stop_gradient(self.loc)), self._up(bk.stop_gradient(self.scale))
         log_g, dlog = log_standard_gamma(self, 0.5 * df, shape, rng_gamma)
         eps = bk.normal(rng_normal, shape, df.dtype, self._device)
+        df = xp.broadcast_to(df, shape)
         big = xp.finfo(df.dtype).max
         w = xp.clip(eps * xp.exp(0.5 * (xp.log(df) - math.log(2.0) - log_g)), -big, big)
         raw = loc + scale * w
