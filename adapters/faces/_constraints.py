@@ -36,7 +36,6 @@ def _table(C) -> dict:
     return {
         K.real: lambda: C.real,
         K.finite: lambda: C.real,
-        K.logits: lambda: C.real,
         K.bernoulli_logits: lambda: C.real,
         K.positive: lambda: C.positive,
         K.nonnegative: lambda: C.nonnegative,
