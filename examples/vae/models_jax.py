@@ -62,9 +62,16 @@ class JaxVAE:
         self.opt_state = self.opt.init(self.params)
         self.cv_state = self.opt.init(self.cv) if self.cv is not None else None
         self.key = jax.random.key(seed)
-        self._update = jax.jit(self._update_impl)
-        self._evaluate = jax.jit(lambda p, x, k: self.latent.evaluate(*self._encode(p, x, k, 1.0)))
-        self._grads = jax.jit(self._encoder_grad)
+        # The seeds of a run share one latent object: compile once for all of them (the jitted
+        # functions read only latent, estimator, args and the optimizer's settings from self).
+        programs = latent.__dict__.setdefault("jax_programs", {})
+        if estimator not in programs:
+            programs[estimator] = (
+                jax.jit(self._update_impl),
+                jax.jit(lambda p, x, k: self.latent.evaluate(*self._encode(p, x, k, 1.0))),
+                jax.jit(self._encoder_grad),
+            )
+        self._update, self._evaluate, self._grads = programs[estimator]
 
     def context(self, params, cv, x, tau, key):
         def loglik(z, frozen=False):
