@@ -4,6 +4,7 @@ weights initialized in NumPy as torch.nn.Linear does (no compiles at start-up)."
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -79,7 +80,8 @@ class JaxVAE:
             return -optax.sigmoid_binary_cross_entropy(mlp(weights, z), x).sum(-1)
 
         control = None if cv is None else (lambda z: mlp(cv, z)[..., 0])
-        return Context(self.bk, loglik, key_stream(key), jnp.asarray, tau, self.args, control)
+        asarray = partial(jnp.asarray, dtype=jnp.float32)
+        return Context(self.bk, loglik, key_stream(key), asarray, tau, self.args, control)
 
     def _encode(self, params, x, key, tau, cv=None):
         return mlp(params["encoder"], x), self.context(params, cv, x, tau, key)
