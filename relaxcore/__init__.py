@@ -6,6 +6,7 @@ first reach the library.
 
 from relaxcore import bijectors, constraints, estimators, flows, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
+from relaxcore._to_backend import to_backend
 from relaxcore.distribution import Distribution
 from relaxcore.distributions import *  # noqa: F403
 from relaxcore.distributions import __all__ as _distributions
@@ -30,6 +31,7 @@ __all__ = [
     "implicit",
     "kl_divergence",
     "register_kl",
+    "to_backend",
     *_distributions,
     *_implicit,
     *_relaxations,
