@@ -81,3 +81,36 @@ def test_import_relaxcore_imports_no_framework():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def _arrays(framework):
+    if framework == "numpyro":
+        jnp = pytest.importorskip("jax.numpy")
+        return lambda x: jnp.asarray(x, dtype=jnp.float32)
+    torch = pytest.importorskip("torch")
+    return lambda x: torch.tensor(x, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("face, framework, base_module, base_name", FACES)
+def test_faces_pickle_and_deepcopy(face, framework, base_module, base_name):
+    """Round trips keep the face class, the parameters and (torch) the draws and densities.
+    (NumPyro draws are left out: eager JAX runs the implicit samplers op by op, slowly.)"""
+    import copy
+    import pickle
+
+    pytest.importorskip(framework)
+    ns = importlib.import_module(face)
+    a = _arrays(framework)
+    for name, make in EXAMPLES.items():
+        d = make(ns, a)
+        for back in (pickle.loads(pickle.dumps(d)), copy.deepcopy(d)):
+            assert type(back) is type(d) and back.batch_shape == d.batch_shape, name
+            if framework == "numpyro":
+                tree = importlib.import_module("jax").tree_util
+                pairs = zip(tree.tree_leaves(back), tree.tree_leaves(d), strict=True)
+                assert all((u == v).all() for u, v in pairs), name
+                continue
+            x = d.sample(rng=0)
+            assert (back.sample(rng=0) == x).all(), name
+            if name != "GumbelSoftmaxTopK":  # it has no log_prob
+                assert (back.log_prob(x) == d.log_prob(x)).all(), name
