@@ -47,7 +47,7 @@ class LogitRelaxedBernoulli(Distribution):
         "probs": constraints.unit_interval,
         "logits": constraints.bernoulli_logits,
     }
-    param_event_ndims = {"temperature": 0, "logits": 0}
+    param_event_ndims = {"temperature": 0, "_tau": 0, "logits": 0}
     support = constraints.real
     has_rsample = True
 
@@ -68,6 +68,11 @@ class LogitRelaxedBernoulli(Distribution):
         )
         self.logits = xp.broadcast_to(logit, batch_shape)
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        # the temperature in the compute dtype, cast before it is broadcast: the
+        # gradients of the batch members are summed in float32 and rounded once
+        # (rounded one by one in float16, +inf and -inf would sum to NaN)
+        tau, up = p["temperature"], self._compute_dtype()
+        self._tau = xp.broadcast_to(tau if tau.dtype == up else xp.astype(tau, up), batch_shape)
 
     @property
     def probs(self):
@@ -80,7 +85,7 @@ class LogitRelaxedBernoulli(Distribution):
         xp = self.xp
         u = self._open_unit(self._up(noise))
         logits, logistic = self._up(self.logits), xp.log(u / (1.0 - u))
-        tau = self._up(self.temperature)
+        tau = self._tau
         if self._finite_logits:
             return self._down((logits + logistic) / tau)
         # probs 0 or 1: keep +-inf away from the division (NaN d/dtemperature)
@@ -90,7 +95,7 @@ class LogitRelaxedBernoulli(Distribution):
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
-        tau, logits, y = self._up(self.temperature), self._up(self.logits), self._up(value)
+        tau, logits, y = self._tau, self._up(self.logits), self._up(value)
         finite = xp.isfinite(logits) & xp.isfinite(y)
         zero = xp.zeros_like(finite, dtype=y.dtype)
         # infinities kept away from the product (0 * inf = NaN in the gradient)
@@ -105,7 +110,7 @@ class LogitRelaxedBernoulli(Distribution):
         self._validate_sample(value)
         xp = self.xp
         y = self._up(value)
-        t = self._up(self.temperature) * y - self._up(self.logits)
+        t = self._tau * y - self._up(self.logits)
         undefined = xp.isnan(t)  # y and the logit are the same infinity: F(+inf) = 1, F(-inf) = 0
         cdf = self._backend.sigmoid(xp.where(undefined, xp.zeros_like(t), t))
         return self._down(xp.where(undefined, xp.astype(y > 0, cdf.dtype), cdf))
@@ -119,4 +124,4 @@ class LogitRelaxedBernoulli(Distribution):
         return (math.pi**2 / 3) / self.temperature**2 + self.xp.zeros_like(self.logits)
 
     def entropy(self):
-        return self._down(2.0 - self.xp.log(self._up(self.temperature)))
+        return self._down(2.0 - self.xp.log(self._tau))
