@@ -6,8 +6,11 @@ GPU is present). ``RELAXCORE_TEST_BACKENDS=torch,numpy`` restricts the run (nox 
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib.util
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -157,3 +160,33 @@ def pytest_sessionfinish(session, exitstatus):
         for callback in gc.callbacks
         if not getattr(callback, "__module__", "").startswith("hypothesis.")
     ]
+
+
+#: an xdist worker's resident memory above which JAX's compiled code is released (MB)
+_RSS_LIMIT_MB = float(os.environ.get("RELAXCORE_TEST_RSS_MB", "1500"))
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0  # not Linux: nothing to measure, nothing released
+
+
+@pytest.fixture(autouse=True)
+def _bounded_jax_memory():
+    """Keep a worker's RSS bounded: JAX keeps every compiled executable (about 8 MB each
+    here: the registry of bijectors alone grew one process to 2.8 GB). Past the limit, drop
+    them (jax.clear_caches) and hand the freed pages back to the OS (glibc's malloc_trim;
+    without it RSS does not fall). Later tests recompile what they need."""
+    yield
+    jax_module = sys.modules.get("jax")
+    if jax_module is None or _rss_mb() < _RSS_LIMIT_MB:
+        return
+    jax_module.clear_caches()
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
