@@ -145,21 +145,18 @@ def backend(request) -> Harness:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Remove Hypothesis' garbage-collection timer before the process winds down.
+    """Stop garbage collection and its callbacks once the session is over.
 
-    Hypothesis times garbage collection through a ``gc.callbacks`` hook (to keep GC pauses
-    out of its deadlines; this suite sets none). pytest-xdist stops a worker by
-    interrupting its main thread, and when that KeyboardInterrupt lands inside the hook
-    Python reports it as an unraisable exception: a traceback at the end of
-    ``pytest -n 2``. Without the hook the interrupt ends the worker quietly.
+    Hypothesis (its GC timer) and JAX (``_xla_gc_callback``) hook ``gc.callbacks``.
+    pytest-xdist stops a worker by interrupting its main thread; when that
+    KeyboardInterrupt lands inside a callback, Python reports it as an unraisable
+    exception: a traceback at the end of ``pytest -n 2``, although every test passed.
+    The process is about to exit, so nothing needs collecting any more.
     """
     import gc
 
-    gc.callbacks[:] = [
-        callback
-        for callback in gc.callbacks
-        if not getattr(callback, "__module__", "").startswith("hypothesis.")
-    ]
+    gc.callbacks.clear()
+    gc.disable()
 
 
 #: an xdist worker's resident memory above which JAX's compiled code is released (MB)
