@@ -6,7 +6,7 @@ numpy Generator (drawing needs no gradient, so the round trip cuts nothing).
 
 import array_api_strict as xp
 import numpy as np
-from relaxcore.backends._generator import generator_functions
+from relaxcore.backends.numpy import _generator_functions
 
 from relaxcore.math import fused, special
 
@@ -22,7 +22,7 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
-as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+as_rng, split_rng, uniform, normal, standard_gamma = _generator_functions(
     np,
     "array_api_strict",
     _NP_DTYPES.__getitem__,

@@ -7,7 +7,7 @@ Imported only when a CuPy array reaches the library. Unverified until run on a G
 import array_api_compat.cupy as xp
 import cupy
 import cupyx.scipy.special as sc
-from relaxcore.backends._generator import generator_functions
+from relaxcore.backends.numpy import _generator_functions
 
 name = "cupy"
 
@@ -23,7 +23,7 @@ def _draw_dtype(dtype):
     return dtype if dtype in (cupy.float32, cupy.float64) else cupy.float32
 
 
-as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+as_rng, split_rng, uniform, normal, standard_gamma = _generator_functions(
     cupy, "cupy", _draw_dtype, lambda draws, dtype, device: draws.astype(dtype, copy=False)
 )
 

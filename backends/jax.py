@@ -25,8 +25,18 @@ def as_rng(rng, device=None):
             "rng is required for JAX arrays: pass a key, e.g. rng=jax.random.key(0) "
             "(JAX has no global random state)"
         )
-    if isinstance(rng, int):
-        raise TypeError("rng for JAX arrays must be a key (jax.random.key(seed)), not an int")
+    is_key = isinstance(rng, jax.Array) and (
+        jax.dtypes.issubdtype(rng.dtype, jax.dtypes.prng_key)
+        or (rng.dtype == xp.uint32 and rng.ndim >= 1 and rng.shape[-1] == 2)  # PRNGKey
+    )
+    if not is_key:
+        got = type(rng).__module__ + "." + type(rng).__qualname__
+        if isinstance(rng, jax.Array):
+            got = f"a {rng.dtype} array of shape {rng.shape}"
+        raise TypeError(
+            f"rng for JAX arrays must be a key from jax.random.key(seed) or "
+            f"jax.random.PRNGKey(seed); got {got}"
+        )
     return rng
 
 

@@ -1,9 +1,11 @@
 """NumPy backend: numpy.random.Generator and scipy.special. No autodiff."""
 
+from collections.abc import Callable
+from types import ModuleType
+
 import array_api_compat.numpy as xp
 import numpy as np
 import scipy.special as sc
-from relaxcore.backends._generator import generator_functions
 
 name = "numpy"
 
@@ -15,11 +17,59 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
+def _generator_functions(
+    module: ModuleType,
+    framework: str,
+    draw_dtype: Callable[[object], object],
+    finish: Callable[[object, object, object], object],
+):
+    """``(as_rng, split_rng, uniform, normal, standard_gamma)`` for `module` (numpy or cupy),
+    written once for the backends whose random numbers come from a NumPy-style Generator
+    (numpy, cupy and array_api_strict: ``cupy.random.Generator`` shares numpy's API).
+
+    `draw_dtype(dtype)`: the dtype the Generator draws in (float32 or float64);
+    `finish(draws, dtype, device)`: the draws as arrays of the backend's `dtype`.
+    """
+    generator = module.random.Generator
+    integers = (int, module.integer) if hasattr(module, "integer") else (int,)
+
+    def as_rng(rng, device=None):
+        """None -> a fresh default_rng(); an int seed; or a Generator of `module`."""
+        if rng is None or isinstance(rng, integers):
+            return module.random.default_rng(rng)
+        if isinstance(rng, generator):
+            return rng
+        raise TypeError(
+            f"rng must be None, an int seed or a {module.__name__}.random.Generator for "
+            f"{framework} arrays; got {type(rng).__name__}"
+        )
+
+    def split_rng(rng, n):
+        """A stateful generator serves every stream: the same object `n` times."""
+        return [rng] * n
+
+    def uniform(rng, shape, dtype, device=None):
+        """U[0, 1) variates."""
+        return finish(rng.random(tuple(shape), dtype=draw_dtype(dtype)), dtype, device)
+
+    def normal(rng, shape, dtype, device=None):
+        """Standard normal variates."""
+        return finish(rng.standard_normal(tuple(shape), dtype=draw_dtype(dtype)), dtype, device)
+
+    def standard_gamma(rng, concentration, shape, dtype, device=None):
+        """Gamma(concentration, 1) variates of `shape` (concentration broadcasts to it)."""
+        work = draw_dtype(dtype)
+        alpha = module.broadcast_to(module.asarray(concentration, dtype=work), tuple(shape))
+        return finish(rng.standard_gamma(alpha, dtype=work), dtype, device)
+
+    return as_rng, split_rng, uniform, normal, standard_gamma
+
+
 def _draw_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.float32
 
 
-as_rng, split_rng, uniform, normal, standard_gamma = generator_functions(
+as_rng, split_rng, uniform, normal, standard_gamma = _generator_functions(
     np, "numpy", _draw_dtype, lambda draws, dtype, device: draws.astype(dtype, copy=False)
 )
 

@@ -19,7 +19,11 @@ def as_rng(rng, device=None):
     generator on `device`; or a torch.Generator, which must be on the tensors' device."""
     if rng is None:
         return None
+    if isinstance(rng, bool):
+        raise TypeError("rng must be None, an int seed or a torch.Generator; got a bool")
     if isinstance(rng, int):
+        if not -(2**63) <= rng < 2**64:
+            raise ValueError(f"rng: an int seed must be in [-2**63, 2**64); got {rng}")
         return torch.Generator(device=device if device is not None else "cpu").manual_seed(rng)
     if isinstance(rng, torch.Generator):
         if device is not None and rng.device.type != torch.device(device).type:

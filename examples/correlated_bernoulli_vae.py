@@ -13,8 +13,9 @@ ELBO bounds the relaxed model's likelihood.
     python examples/correlated_bernoulli_vae.py                  # R = I and rho = 0.5
     python examples/correlated_bernoulli_vae.py --rho 0 0.3 0.8 --epochs 5
 
-Measured on the shared 2-core VM (another job running): 2 runs of 3 epochs of 35 steps,
-about 70 s (torch, one thread). Writes ``outputs/correlated_bernoulli_vae.png``.
+Measured on the shared 2-core VM at load average 15: the default (2 runs of 3 epochs of 35
+steps) in 34 s wall, 10 s of CPU (torch, one thread); test -ELBO 196.8 (R = I) and 209.1
+(rho = 0.5) nats after 3 epochs. Writes ``outputs/correlated_bernoulli_vae.png``.
 """
 
 from __future__ import annotations

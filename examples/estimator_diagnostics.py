@@ -7,6 +7,9 @@ standard errors, total variance, microseconds per draw) and plots bias against v
 outputs/estimator_diagnostics.png.
 
     python examples/estimator_diagnostics.py [--n-draws 2000] [--frameworks torch jax]
+
+Prints each table as soon as its problem and framework are done. Measured on the shared
+2-core VM at load average 15: the default in 127 s wall, 34 s of CPU (JAX compiles included).
 """
 
 from __future__ import annotations

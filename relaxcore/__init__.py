@@ -6,6 +6,7 @@ first reach the library.
 
 from relaxcore import bijectors, constraints, estimators, flows, functional, implicit
 from relaxcore._dispatch import BACKEND_NAMES, backend_for, get_backend
+from relaxcore._to_backend import to_backend
 from relaxcore._validation import validate_args
 from relaxcore.distribution import Distribution
 from relaxcore.distributions import *  # noqa: F403
@@ -33,6 +34,7 @@ __all__ = [
     "kl_divergence",
     "register_kl",
     "validate_args",
+    "to_backend",
     *_distributions,
     *_implicit,
     *_relaxations,

@@ -67,6 +67,15 @@ def framework_of(value) -> str | None:
     if _is_scalar(value):
         return None
     root = type(value).__module__.partition(".")[0]
+    if root not in _ROOT_TO_BACKEND:  # a subclass defined elsewhere (Pyro's ProvenanceTensor)
+        root = next(
+            (
+                r
+                for r in (c.__module__.partition(".")[0] for c in type(value).__mro__[1:])
+                if r in _ROOT_TO_BACKEND
+            ),
+            root,
+        )
     if root not in _ROOT_TO_BACKEND:
         raise TypeError(
             f"expected an array of numpy, torch, jax, cupy or array_api_strict, "

@@ -38,6 +38,13 @@ class PytreeNode:
         if jax_backend is not None:
             jax_backend.register_pytree(cls)
 
+    def to_backend(self, backend: str, device=None):
+        """This object with its arrays moved to framework `backend` by DLPack (zero copy
+        where the device allows); see ``relaxcore.to_backend``."""
+        from relaxcore._to_backend import to_backend
+
+        return to_backend(self, backend, device)
+
     def __getstate__(self):
         state = dict(vars(self))
         for key, value in state.items():

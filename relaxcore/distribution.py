@@ -8,6 +8,7 @@ Explicitly reparameterized classes implement two methods, ``sample_noise`` and
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from array_api_compat import device as device_of
 
 from relaxcore import constraints
 from relaxcore._dispatch import backend_for, framework_of
+from relaxcore._inputs import check_params
 from relaxcore._pytree import PytreeNode
 from relaxcore._shapes import broadcast_shapes
 from relaxcore._validation import resolve_validate_args
@@ -24,12 +26,15 @@ def _is_scalar(value) -> bool:
     return isinstance(value, (bool, int, float)) and not hasattr(value, "dtype")
 
 
-def promote_params(params: dict, backend: str | None = None):
+def promote_params(params: dict, backend: str | None = None, owner=None, required=()):
     """Backend, dtype, device and the parameters as arrays of one float dtype.
 
     Dtype follows the array parameters (float16, bfloat16, float32, float64 kept; integers
-    promoted to the framework's default float); Python scalars adopt it. ``None`` stays.
+    promoted to the framework's default float); Python scalars adopt it. ``None`` stays
+    (a TypeError for the names in `required`). Lists, strings and complex values are a
+    TypeError naming `owner` (the class) and the argument (``relaxcore._inputs``).
     """
+    params = check_params(params, owner, required)
     bk = backend_for(*params.values(), backend=backend)
     xp = bk.xp
     arrays = [v for v in params.values() if v is not None and not _is_scalar(v)]
@@ -98,6 +103,24 @@ class Distribution(PytreeNode):
     support: ClassVar[constraints.Constraint] = constraints.real
     has_rsample: ClassVar[bool] = False
 
+    #: constructor arguments without a default (None for them is a TypeError)
+    _required_params: ClassVar[frozenset] = frozenset()
+    #: parameters that must also be finite where validated (inf is not a distribution)
+    finite_params: ClassVar[frozenset] = frozenset(
+        {"loc", "scale", "rate", "concentration", "concentration0", "concentration1"}
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        signature = inspect.signature(cls.__init__)
+        cls._required_params = frozenset(
+            name
+            for name, p in signature.parameters.items()
+            if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and name != "self"
+        )
+
     def __init__(self, backend, dtype, device, batch_shape, event_shape=(), validate_args=None):
         self._backend = backend
         self._dtype = dtype
@@ -112,7 +135,10 @@ class Distribution(PytreeNode):
         Promotes `params` to one backend and dtype, broadcasts them to the batch shape,
         validates them and sets each as an attribute of the same name.
         """
-        bk, dtype, device, p = promote_params(params, backend)
+        owner = type(self)
+        bk, dtype, device, p = promote_params(
+            params, backend, owner.__name__, owner._required_params
+        )
         given = {k: v for k, v in p.items() if v is not None}
         batch_shape = broadcast_shapes(
             *(v.shape for v in given.values()), names=list(given), owner=type(self).__name__
@@ -190,6 +216,8 @@ class Distribution(PytreeNode):
         for name, value in params.items():
             if name in self.arg_constraints:
                 self._check(name, value, self.arg_constraints[name])
+            if name in self.finite_params:
+                self._check(name, value, constraints.finite)
 
     def _validate_sample(self, value) -> None:
         if not self._validate_args:

@@ -139,3 +139,21 @@ def backend(request) -> Harness:
         if reason:
             pytest.skip(reason)
     return Harness(request.param)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove Hypothesis' garbage-collection timer before the process winds down.
+
+    Hypothesis times garbage collection through a ``gc.callbacks`` hook (to keep GC pauses
+    out of its deadlines; this suite sets none). pytest-xdist stops a worker by
+    interrupting its main thread, and when that KeyboardInterrupt lands inside the hook
+    Python reports it as an unraisable exception: a traceback at the end of
+    ``pytest -n 2``. Without the hook the interrupt ends the worker quietly.
+    """
+    import gc
+
+    gc.callbacks[:] = [
+        callback
+        for callback in gc.callbacks
+        if not getattr(callback, "__module__", "").startswith("hypothesis.")
+    ]

@@ -28,7 +28,7 @@ def test_python_scalars_use_numpy_unless_named():
 def test_mixed_frameworks_name_both():
     torch = pytest.importorskip("torch")
     with pytest.raises(TypeError, match="numpy and torch"):
-        rc.RelaxedBernoulli(np.asarray(0.5), logits=torch.zeros(2))
+        rc.RelaxedBernoulli(np.full(2, 0.5), logits=torch.zeros(2))  # 0-d would be a number
 
 
 def test_backend_keyword_must_match_the_arrays():

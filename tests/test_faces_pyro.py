@@ -132,11 +132,6 @@ def test_enumeration_gives_the_exact_marginal(name):
     assert loss == pytest.approx(-torch.logsumexp(log_p + normal, 0).item(), rel=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="relaxcore._dispatch.framework_of rejects torch.Tensor subclasses defined outside "
-    "torch (Pyro's ProvenanceTensor); the dispatch fix belongs to the core",
-)
 def test_tracegraph_score_function_bernoulli_latent():
     """A discrete latent in model and guide: TraceGraph_ELBO's score-function gradient (Pyro
     passes the guide's draw as a ProvenanceTensor) follows exactly the trajectory of Pyro's

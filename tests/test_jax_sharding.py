@@ -46,11 +46,25 @@ SCRIPT = textwrap.dedent(
     assert len(s1.sharding.device_set) == 2
     np.testing.assert_allclose(np.asarray(s1), np.asarray(s0), rtol=1e-6)
     print("sharded ok")
+
+    # eager: Python scalars (and defaults such as Gamma's rate=1.0) beside sharded parameters
+    vec = NamedSharding(mesh, P("batch"))
+    alpha = jax.device_put(jnp.linspace(0.5, 4.0, 8), vec)
+    g = rc.Gamma(alpha)  # raised "Sharding ... only valid for values of rank at least 1"
+    n = rc.Normal(alpha, 2.0)
+    x = jax.device_put(jnp.linspace(0.1, 3.0, 8), vec)
+    for d, ref in ((g, rc.Gamma(np.asarray(alpha))), (n, rc.Normal(np.asarray(alpha), 2.0))):
+        lp = d.log_prob(x)
+        assert lp.sharding.is_equivalent_to(vec, 1), lp.sharding
+        np.testing.assert_allclose(np.asarray(lp), ref.log_prob(np.asarray(x)), rtol=1e-5)
+    b = rc.Beta(alpha, 1.5)
+    assert b.log_prob(x / 4).sharding.is_equivalent_to(vec, 1)
+    print("eager scalars ok")
     """
 )
 
 
-def test_rsample_and_log_prob_keep_a_batch_sharding():
+def test_rsample_and_log_prob_keep_a_batch_sharding_and_scalars_broadcast_eagerly():
     env = dict(
         os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu"
     )
@@ -59,3 +73,4 @@ def test_rsample_and_log_prob_keep_a_batch_sharding():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "sharded ok" in out.stdout
+    assert "eager scalars ok" in out.stdout

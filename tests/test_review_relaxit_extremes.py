@@ -94,3 +94,19 @@ def test_straight_through_against_categorical_is_the_closed_form(backend):
         law = backend.to_numpy(post.probs)
         np.testing.assert_allclose(kl, stats.entropy(law, q), rtol=1e-10)
     np.testing.assert_allclose(law, p, rtol=1e-10)  # softmax(2 log p / 2): the forward law
+
+
+def test_generalized_gumbel_softmax_with_repeated_values(backend):
+    """Two categories with the same value: its mass is the sum of theirs (log-sum-exp, not
+    the larger one), and hard draws land there with that frequency."""
+    values, probs = np.array([0.0, 1.0, 1.0, 3.0]), np.array([0.1, 0.3, 0.4, 0.2])
+    d = rc.GeneralizedGumbelSoftmax(
+        backend.asarray(values), 0.5, probs=backend.asarray(probs), hard=True
+    )
+    lp = backend.to_numpy(d.log_prob(backend.asarray([0.0, 1.0, 3.0, 2.0])))
+    np.testing.assert_allclose(lp[:3], np.log([0.1, 0.7, 0.2]), rtol=1e-12)
+    assert lp[3] == -np.inf
+    x = backend.to_numpy(d.sample((4000,), rng=backend.rng(10)))
+    counts = [np.sum(x == v) for v in (0.0, 1.0, 3.0)]
+    assert stats.chisquare(counts, np.array([0.1, 0.7, 0.2]) * 4000).pvalue > 1e-4
+    np.testing.assert_allclose(backend.to_numpy(d.mean), probs @ values, rtol=1e-12)

@@ -4,6 +4,7 @@ weights initialized in NumPy as torch.nn.Linear does (no compiles at start-up)."
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -62,9 +63,16 @@ class JaxVAE:
         self.opt_state = self.opt.init(self.params)
         self.cv_state = self.opt.init(self.cv) if self.cv is not None else None
         self.key = jax.random.key(seed)
-        self._update = jax.jit(self._update_impl)
-        self._evaluate = jax.jit(lambda p, x, k: self.latent.evaluate(*self._encode(p, x, k, 1.0)))
-        self._grads = jax.jit(self._encoder_grad)
+        # The seeds of a run share one latent object: compile once for all of them (the jitted
+        # functions read only latent, estimator, args and the optimizer's settings from self).
+        programs = latent.__dict__.setdefault("jax_programs", {})
+        if estimator not in programs:
+            programs[estimator] = (
+                jax.jit(self._update_impl),
+                jax.jit(lambda p, x, k: self.latent.evaluate(*self._encode(p, x, k, 1.0))),
+                jax.jit(self._encoder_grad),
+            )
+        self._update, self._evaluate, self._grads = programs[estimator]
 
     def context(self, params, cv, x, tau, key):
         def loglik(z, frozen=False):
@@ -72,7 +80,8 @@ class JaxVAE:
             return -optax.sigmoid_binary_cross_entropy(mlp(weights, z), x).sum(-1)
 
         control = None if cv is None else (lambda z: mlp(cv, z)[..., 0])
-        return Context(self.bk, loglik, key_stream(key), jnp.asarray, tau, self.args, control)
+        asarray = partial(jnp.asarray, dtype=jnp.float32)
+        return Context(self.bk, loglik, key_stream(key), asarray, tau, self.args, control)
 
     def _encode(self, params, x, key, tau, cv=None):
         return mlp(params["encoder"], x), self.context(params, cv, x, tau, key)

@@ -30,7 +30,7 @@ def grid(images: np.ndarray, side: int, columns: int) -> np.ndarray:
 def digits_panel(test, model, latent, side, seed, columns=16) -> np.ndarray:
     """Rows: test digits, their reconstructions (one posterior draw), decoded prior draws."""
     originals = test[:columns]
-    recons = model.reconstruct(originals)
+    recons = model.reconstruct(test)[:columns]  # the evaluation's batch: JAX compiles it once
     samples = model.decode(latent.prior_draw(columns, seed))
     return grid(np.concatenate([originals, recons, samples]), side, columns)
 

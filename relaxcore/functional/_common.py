@@ -11,6 +11,7 @@ import math
 
 from relaxcore import distribution
 from relaxcore._dispatch import framework_of, get_backend
+from relaxcore._validation import resolve_validate_args
 
 #: array type -> backend module (a type's framework never changes)
 _BACKENDS: dict = {}
@@ -50,7 +51,7 @@ def dtypes(bk, dtype):
 
 def validating(validate_args, *arrays) -> bool:
     """Whether to check: `validate_args` (None: the library default), never under tracing."""
-    if not (distribution.VALIDATE_ARGS if validate_args is None else validate_args):
+    if not resolve_validate_args(validate_args):
         return False
     return not any(a is not None and a.__class__ is not float and _traced(a) for a in arrays)
 

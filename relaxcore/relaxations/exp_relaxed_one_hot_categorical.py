@@ -58,7 +58,8 @@ class ExpRelaxedOneHotCategorical(Distribution):
     Half precisions are computed in float32 and returned in their dtype: float16 holds no
     log z below -65504 (its range), so such a coordinate (|logit gaps| / temperature that
     large) saturates to -inf and its log density is -inf; a gradient beyond that range is
-    +-inf (never NaN). bfloat16 has float32's range.
+    +-inf (never NaN: a temperature shared by a batch sums its members' gradients in
+    float32 before the one rounding). bfloat16 has float32's range.
 
     Args:
         temperature: > 0, scalar or batched array; may carry gradients (learnable).
@@ -71,7 +72,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         "probs": constraints.simplex,
         "logits": constraints.category_logits,
     }
-    param_event_ndims = {"temperature": 0, "_logits": 1}
+    param_event_ndims = {"temperature": 0, "_tau": 0, "_logits": 1}
     support = log_simplex
     has_rsample = True
 
@@ -94,6 +95,11 @@ class ExpRelaxedOneHotCategorical(Distribution):
         # stored as given: log_softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
+        # the temperature in the compute dtype, cast before it is broadcast: the
+        # gradients of the batch members are summed in float32 and rounded once
+        # (rounded one by one in float16, +inf and -inf would sum to NaN)
+        tau, up = p["temperature"], self._compute_dtype()
+        self._tau = xp.broadcast_to(tau if tau.dtype == up else xp.astype(tau, up), batch_shape)
 
     @property
     def logits(self) -> Array:
@@ -109,7 +115,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
 
     def reparameterize(self, noise: Array) -> Array:
         xp = self.xp
-        tau = xp.expand_dims(self._up(self.temperature), axis=-1)
+        tau = xp.expand_dims(self._tau, axis=-1)
         # masked categories: -inf kept away from the division (NaN d/dtemperature)
         scores = tempered(
             xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
@@ -122,7 +128,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         xp, bk = self.xp, self._backend
         y = self._up(value)
         logits = self._up(self.logits)
-        tau = self._up(self.temperature)
+        tau = self._tau
         active = logits > -float("inf")
         usable = active & xp.isfinite(y)
         masked_but_finite = ~active & (y > -float("inf"))

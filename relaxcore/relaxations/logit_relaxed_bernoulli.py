@@ -43,10 +43,20 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         logits: real or +-inf.
     """
 
+    param_event_ndims = {"temperature": 0, "_tau": 0, "logits": 0}
     support = constraints.real
 
+    def _after_init(self, params: dict) -> None:
+        # the temperature in the compute dtype, cast before it is broadcast: the gradients
+        # of the batch members are summed in float32 and rounded once (rounded one by one
+        # in float16, +inf and -inf would sum to NaN)
+        xp, tau, up = self.xp, params["temperature"], self._compute_dtype()
+        self._tau = xp.broadcast_to(
+            tau if tau.dtype == up else xp.astype(tau, up), self.batch_shape
+        )
+
     def reparameterize(self, noise: Array) -> Array:
-        tau, logistic_noise = self._up(self.temperature), logistic(self, self._up(noise))
+        tau, logistic_noise = self._tau, logistic(self, self._up(noise))
         # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
         return self._down(
             tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
@@ -56,7 +66,7 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         value = self._as_value(value)
         self._validate_sample(value)
         xp, bk = self.xp, self._backend
-        tau, logits, y = self._up(self.temperature), self._up(self.logits), self._up(value)
+        tau, logits, y = self._tau, self._up(self.logits), self._up(value)
         finite = xp.isfinite(logits) & xp.isfinite(y)
         zero = xp.zeros_like(finite, dtype=y.dtype)
         # infinities kept away from the product (0 * inf = NaN in the gradient)
@@ -71,7 +81,7 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         self._validate_sample(value)
         xp = self.xp
         y = self._up(value)
-        t = self._up(self.temperature) * y - self._up(self.logits)
+        t = self._tau * y - self._up(self.logits)
         undefined = xp.isnan(t)  # y and the logit are the same infinity: F(+inf) = 1, F(-inf) = 0
         cdf = self._backend.sigmoid(xp.where(undefined, xp.zeros_like(t), t))
         return self._down(xp.where(undefined, xp.astype(y > 0, cdf.dtype), cdf))
@@ -85,4 +95,4 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         return (math.pi**2 / 3) / self.temperature**2 + self.xp.zeros_like(self.logits)
 
     def entropy(self) -> Array:
-        return self._down(2.0 - self.xp.log(self._up(self.temperature)))
+        return self._down(2.0 - self.xp.log(self._tau))
