@@ -1,4 +1,4 @@
-"""The distribution contract shared by every backend (DESIGN.md section 5).
+"""The distribution contract shared by every backend (docs/design.md section 5).
 
 A distribution holds its parameters as arrays of one framework, looks its backend up
 once (at construction), and is immutable: methods return new arrays or new objects.

@@ -6,8 +6,11 @@ GPU is present). ``RELAXCORE_TEST_BACKENDS=torch,numpy`` restricts the run (nox 
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib.util
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -142,18 +145,45 @@ def backend(request) -> Harness:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Remove Hypothesis' garbage-collection timer before the process winds down.
+    """Stop garbage collection and its callbacks once the session is over.
 
-    Hypothesis times garbage collection through a ``gc.callbacks`` hook (to keep GC pauses
-    out of its deadlines; this suite sets none). pytest-xdist stops a worker by
-    interrupting its main thread, and when that KeyboardInterrupt lands inside the hook
-    Python reports it as an unraisable exception: a traceback at the end of
-    ``pytest -n 2``. Without the hook the interrupt ends the worker quietly.
+    Hypothesis (its GC timer) and JAX (``_xla_gc_callback``) hook ``gc.callbacks``.
+    pytest-xdist stops a worker by interrupting its main thread; when that
+    KeyboardInterrupt lands inside a callback, Python reports it as an unraisable
+    exception: a traceback at the end of ``pytest -n 2``, although every test passed.
+    The process is about to exit, so nothing needs collecting any more.
     """
     import gc
 
-    gc.callbacks[:] = [
-        callback
-        for callback in gc.callbacks
-        if not getattr(callback, "__module__", "").startswith("hypothesis.")
-    ]
+    gc.callbacks.clear()
+    gc.disable()
+
+
+#: an xdist worker's resident memory above which JAX's compiled code is released (MB)
+_RSS_LIMIT_MB = float(os.environ.get("RELAXCORE_TEST_RSS_MB", "1500"))
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0  # not Linux: nothing to measure, nothing released
+
+
+@pytest.fixture(autouse=True)
+def _bounded_jax_memory():
+    """Keep a worker's RSS bounded: JAX keeps every compiled executable (about 8 MB each
+    here: the registry of bijectors alone grew one process to 2.8 GB). Past the limit, drop
+    them (jax.clear_caches) and hand the freed pages back to the OS (glibc's malloc_trim;
+    without it RSS does not fall). Later tests recompile what they need."""
+    yield
+    jax_module = sys.modules.get("jax")
+    if jax_module is None or _rss_mb() < _RSS_LIMIT_MB:
+        return
+    jax_module.clear_caches()
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

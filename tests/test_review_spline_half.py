@@ -65,3 +65,27 @@ def test_half_precision_gradients_are_finite(backend):
         args = [backend.asarray(a, dtype) for a in (*raw, v)]
         for g in backend.grad(total, *args):
             assert np.all(np.isfinite(g)), dtype
+
+
+def test_spline_transformer_half_precision_is_the_float64_spline_rounded_once(backend):
+    """The transformer of spline coupling and autoregressive flows, as the bijector above."""
+    dtypes = [d for d in backend.float_dtypes if d in ("float16", "bfloat16")]
+    if not dtypes:
+        pytest.skip(f"{backend.name} has no half precision here")
+    t = B.SplineTransformer(bins=8, bound=BOUND)
+    rng = np.random.default_rng(5)
+    raw = rng.standard_normal((40, t.n_params, 2))
+    v = rng.uniform(-3.4, 3.4, (40, 2))
+    bk = rc.get_backend(backend.name)
+    for dtype in dtypes:
+        raw_h, v_h = _rounded(backend, raw, dtype), _rounded(backend, v, dtype)
+        out, ld = t.forward_and_log_det(
+            bk, backend.asarray(raw_h, dtype), backend.asarray(v_h, dtype)
+        )
+        ref, ref_ld = t.forward_and_log_det(bk, backend.asarray(raw_h), backend.asarray(v_h))
+        assert out.dtype == backend.dtype(dtype)
+        eps = float(np.finfo(np.float16).eps) if dtype == "float16" else 2.0**-7
+        np.testing.assert_allclose(backend.to_numpy(out), backend.to_numpy(ref), rtol=eps, atol=eps)
+        np.testing.assert_allclose(
+            backend.to_numpy(ld), backend.to_numpy(ref_ld), rtol=eps, atol=eps
+        )

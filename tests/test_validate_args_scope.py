@@ -28,6 +28,7 @@ def _raises_on_invalid(backend=None) -> bool:
     return False
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # log of an invalid scale, on purpose
 def test_default_is_on_and_the_scope_switches_it_off(backend):
     assert _raises_on_invalid(backend)
     with rc.validate_args(False):

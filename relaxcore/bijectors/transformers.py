@@ -13,6 +13,7 @@ import math
 
 from relaxcore._typing import Array
 from relaxcore.bijectors.rational_quadratic_spline import rational_quadratic, spline_knots
+from relaxcore.distribution import compute_dtype
 
 
 class AffineTransformer:
@@ -69,11 +70,27 @@ class SplineTransformer:
             self.min_slope,
         )
 
+    def _apply(self, bk, raw, v, inverse):
+        """The spline at `v`, in float32 for half precisions (as RationalQuadraticSpline:
+        knots a few ulps apart in half precision give bins of width 0), returned in the
+        dtype of `v` and `raw` promoted together."""
+        xp = bk.xp
+        dtype = xp.result_type(v.dtype, raw.dtype)
+        up = compute_dtype(xp, dtype)
+
+        def cast(a, to):
+            return a if a.dtype == to else xp.astype(a, to)
+
+        out, log_det = rational_quadratic(
+            bk, cast(v, up), self._knots(bk, cast(raw, up)), self.bound, inverse
+        )
+        return cast(out, dtype), cast(log_det, dtype)
+
     def forward_and_log_det(self, bk, raw, x: Array) -> tuple[Array, Array]:
-        return rational_quadratic(bk, x, self._knots(bk, raw), self.bound, inverse=False)
+        return self._apply(bk, raw, x, inverse=False)
 
     def inverse_and_log_det(self, bk, raw, y: Array) -> tuple[Array, Array]:
-        return rational_quadratic(bk, y, self._knots(bk, raw), self.bound, inverse=True)
+        return self._apply(bk, raw, y, inverse=True)
 
     def __repr__(self):
         return f"SplineTransformer(bins={self.bins}, bound={self.bound})"

@@ -177,7 +177,7 @@ def _temme_log_partial(bk, a, x):
 #: elements per block in the eager path: a block's temporaries stay in cache
 _BLOCK = 1 << 16
 #: blocks smaller than this use the fixed step counts (choosing costs more than it saves)
-_ADAPT_MIN = 4096
+_ADAPT_MIN = 1024
 #: truncation error allowed per regime, in units of the dtype's eps
 _TOL_EPS = 1.0 / 16
 

@@ -91,7 +91,9 @@ def surely(bk, x, kind: str) -> bool:
     torch.func), where the caller takes its general path."""
     if x is None or bk.is_traced(x) or math.prod(x.shape) == 0:
         return False
-    return bool(_SHOWN_BY_REDUCTIONS[kind](bk.xp, x))
+    shown = _SHOWN_BY_REDUCTIONS[kind](bk.xp, x)
+    # a constant captured inside jax.jit is concrete, its reduction a tracer
+    return not bk.is_traced(shown) and bool(shown)
 
 
 def validate_unless_finite(dist, params: dict, logits) -> bool:
