@@ -153,3 +153,23 @@ def test_validate_args_follows_torch():
     assert bool(torch.isnan(d.rsample()).all())
     assert rct.Gamma(a(1.0)).log_prob(a(-1.0)).item() == -float("inf")
     assert rct.Gamma(a(1.0), validate_args=True).validate_args
+
+
+@pytest.mark.parametrize("name", ["RelaxedOneHotCategorical", "Gamma"])
+def test_face_compiles_without_graph_breaks(name):
+    """Construction, rsample and log_prob through a face in one torch.compile graph (after
+    one eager call, which loads what the class needs)."""
+
+    def fn(scale):
+        d = EXAMPLES[name](rct, lambda x: a(x) * scale)
+        z = d.rsample()
+        return d.log_prob(z).sum()
+
+    one = torch.ones((), dtype=torch.float64)
+    fn(one)
+    torch._dynamo.reset()
+    explained = torch._dynamo.explain(fn)(one)
+    assert explained.graph_break_count == 0, explained.break_reasons
+    torch.manual_seed(0)
+    compiled = torch.compile(fn, fullgraph=True, backend="eager")(one)
+    assert torch.isfinite(compiled)
