@@ -18,14 +18,21 @@ _DEFAULT: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+# whether any scope was ever opened (in any thread or task): until then the default is True
+# without reading the ContextVar, which torch.compile cannot trace (a graph break per
+# construction); a program that uses the scopes pays that read. Sticky, since a task
+# created inside a scope keeps its value after the scope closes.
+_SWITCHED = False
+
+
 def default_validate_args() -> bool:
     """The value that ``validate_args=None`` means here and now (True unless switched)."""
-    return _DEFAULT.get()
+    return _DEFAULT.get() if _SWITCHED else True
 
 
 def resolve_validate_args(validate_args: bool | None) -> bool:
     """`validate_args` itself when given, else the scoped default."""
-    return _DEFAULT.get() if validate_args is None else bool(validate_args)
+    return default_validate_args() if validate_args is None else bool(validate_args)
 
 
 class validate_args(contextlib.ContextDecorator):  # noqa: N801  (used like a function)
@@ -57,6 +64,8 @@ class validate_args(contextlib.ContextDecorator):  # noqa: N801  (used like a fu
         return type(self)(self.enabled)
 
     def __enter__(self) -> validate_args:
+        global _SWITCHED
+        _SWITCHED = True
         self._tokens.append(_DEFAULT.set(self.enabled))
         return self
 

@@ -22,7 +22,10 @@ P = {
 
 
 @pytest.mark.parametrize("name", list(P))
-def test_zero_graph_breaks_and_the_eager_gradient(name):
+def test_zero_graph_breaks_and_the_eager_gradient(name, monkeypatch):
+    # a program that never opened a relaxcore.validate_args scope (a test in this worker
+    # may have): validate_args=None reads no ContextVar, which dynamo cannot trace
+    monkeypatch.setattr("relaxcore._validation._SWITCHED", False)
     make = P[name]
 
     def f(a):
@@ -52,3 +55,18 @@ def test_the_implicit_custom_op_has_a_fake_and_an_autograd_rule():
     out = implicit_attach(value, [param], [partial])
     (grad,) = torch.autograd.grad(out.sum(), param)
     np.testing.assert_array_equal(grad.numpy(), partial.numpy())
+
+
+def test_a_validate_args_scope_compiles_with_explicit_validate_args(monkeypatch):
+    """After a scope was opened, the default is read from a ContextVar (a graph break);
+    an explicit validate_args keeps the graph whole."""
+    monkeypatch.setattr("relaxcore._validation._SWITCHED", True)
+
+    def f(a):
+        d = rc.RelaxedOneHotCategorical(0.5, logits=a, validate_args=False)
+        return d.rsample().sum()
+
+    a = torch.tensor([[0.3, -0.2, 1.1]], requires_grad=True)
+    f(a)
+    torch._dynamo.reset()
+    assert torch._dynamo.explain(f)(a).graph_break_count == 0
