@@ -69,7 +69,7 @@ def check_constraint(owner: str, bk, name: str, value, constraint) -> None:
         return
     xp = bk.xp
     ok = constraint.check(xp, value)
-    if bk.is_traced(ok) or bool(xp.all(ok)):
+    if bk.is_traced(ok) or bk.is_traced(value) or bool(xp.all(ok)):
         return
     bad = ~ok
     count = int(xp.sum(xp.astype(bad, xp.int32)))

@@ -131,3 +131,14 @@ def test_bad_mixture_weights_without_validation_give_nan(backend):
     assert np.all(np.isnan(z[:, 0])) and np.all(np.isfinite(z[:, 1]))
     lp = backend.to_numpy(d.log_prob(backend.asarray([0.3, 0.3])))
     assert np.isnan(lp[0]) and np.isfinite(lp[1])
+
+
+def test_mixture_support_is_the_components_support():
+    """NUTS and biject_to read `support`: positive components give a positive mixture."""
+    gamma = rc.Gamma(np.array([0.5, 2.0]))
+    m = rc.MixtureSameFamily(gamma, mixture_logits=np.zeros(2))
+    assert m.support is gamma.support
+    assert (
+        rc.MixtureSameFamily(rc.Normal(np.zeros(2), 1.0), mixture_logits=np.zeros(2)).support
+        is rc.Normal(0.0, 1.0).support
+    )

@@ -312,6 +312,12 @@ class MixtureSameFamily(ImplicitDistribution):
         return w[..., None] if self.event_ndims else w
 
     @property
+    def support(self):
+        """The components' support (elementwise: a factorized mixture's events lie in its
+        product), e.g. positive for Gamma components."""
+        return self.component.support
+
+    @property
     def mean(self):
         xp = self.xp
         axis = -2 if self.event_ndims else -1
