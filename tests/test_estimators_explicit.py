@@ -97,9 +97,7 @@ def test_explicit_gradient_equals_autodiff_of_the_surrogate(backend):
             (value, grad), s = explicit(t), surrogate(t)
             auto = backend.grad(lambda u, s=surrogate: xp.sum(s(u)), t)[0]
         got = backend.to_numpy(grad)
-        np.testing.assert_allclose(
-            got, np.asarray(auto), rtol=1e-10, atol=1e-12, err_msg=label
-        )
+        np.testing.assert_allclose(got, np.asarray(auto), rtol=1e-10, atol=1e-12, err_msg=label)
         np.testing.assert_allclose(backend.to_numpy(value), backend.to_numpy(s), rtol=1e-12)
 
 
