@@ -78,7 +78,7 @@ class ImplicitAttach(torch.autograd.Function):
         _, rule, n, *rest = inputs
         ctx.rule, ctx.n = rule, n
         ctx.save_for_backward(output, *rest)
-        ctx.save_for_forward(*rest)
+        ctx.save_for_forward(output, *rest)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,7 +89,9 @@ class ImplicitAttach(torch.autograd.Function):
 
     @staticmethod
     def jvp(ctx, value_t, rule_t, n_t, *tangents):
-        partials = ctx.saved_tensors[ctx.n :]
+        z, *rest = ctx.saved_tensors
+        # through PartialsAttach, so that an outer forward level differentiates the partials
+        partials = PartialsAttach.apply(ctx.rule, ctx.n, z, *rest)
         out = None
         for p, t in zip(partials, tangents[: ctx.n]):
             if t is not None:

@@ -113,3 +113,20 @@ def test_second_derivative_without_a_rule_raises(backend, name):
         assert torch.isfinite(g)
         with pytest.raises(NotImplementedError, match="second derivatives"):
             torch.autograd.grad(g, a)
+
+
+def test_torch_forward_over_forward_of_a_rule_less_sample_raises():
+    """Beta's partials are not a function of the sample alone: a nested forward-mode
+    derivative raises instead of returning 0 (the first-order jvp still works)."""
+    torch = pytest.importorskip("torch")
+    from torch.func import jvp
+
+    one = torch.ones((), dtype=torch.float64)
+
+    def first(a):
+        return jvp(lambda b: rc.Beta(b, 2.0).rsample(rng=0), (a,), (one,))[1]
+
+    a = torch.tensor(1.3, dtype=torch.float64)
+    assert torch.isfinite(first(a)) and first(a) != 0
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        jvp(first, (a,), (one,))
