@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 import sys
+import types
 
 from relaxcore._dispatch import framework_of
 
@@ -24,7 +25,7 @@ def owner_name(default: str | None = None) -> str | None:
         return default
     from relaxcore._pytree import PytreeNode
 
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         candidate = frame.f_locals.get("self")
         if isinstance(candidate, PytreeNode):

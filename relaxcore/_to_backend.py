@@ -24,7 +24,7 @@ def _dtype_name(dtype) -> str:
 
 
 def _move_array(x, target, device):
-    source = get_backend(framework_of(x))
+    source = get_backend(framework_of(x) or "numpy")  # a Python number: numpy
     x = source.stop_gradient(x)
     kwargs = {} if device is None else {"device": device, "copy": None}
     try:

@@ -41,11 +41,11 @@ class Chain(Bijector):
 
     # derived, not stored: constraints hold functions, and the object pickles by its members
     @property
-    def domain(self):
+    def domain(self):  # type: ignore[override]  # Bijector's class attribute, derived here
         return self.bijectors[-1].domain
 
     @property
-    def codomain(self):
+    def codomain(self):  # type: ignore[override]
         return self.bijectors[0].codomain
 
     @property

@@ -20,11 +20,11 @@ class Invert(Bijector):
 
     # derived, not stored: constraints hold functions, and the object pickles by its members
     @property
-    def domain(self):
+    def domain(self):  # type: ignore[override]  # Bijector's class attribute, derived here
         return self.bijector.codomain
 
     @property
-    def codomain(self):
+    def codomain(self):  # type: ignore[override]
         return self.bijector.domain
 
     @property

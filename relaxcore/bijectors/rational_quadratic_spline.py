@@ -185,8 +185,8 @@ class RationalQuadraticSpline(Bijector):
         def cast(a, to):
             return a if a.dtype == to else xp.astype(a, to)
 
-        raw = (cast(p, up) for p in (self.bin_widths, self.bin_heights, self.knot_slopes))
-        knots = spline_knots(bk, *raw, self.bound, self.min_bin_size, self.min_slope)
+        w, h, d = (cast(p, up) for p in (self.bin_widths, self.bin_heights, self.knot_slopes))
+        knots = spline_knots(bk, w, h, d, self.bound, self.min_bin_size, self.min_slope)
         out, log_det = rational_quadratic(bk, cast(v, up), knots, self.bound, inverse)
         return cast(out, dtype), cast(log_det, dtype)
 

@@ -44,7 +44,7 @@ def perturbed_argmax(
     *,
     n_samples: int = 100,
     sigma: Array = 1.0,
-    noise: Array = "normal",
+    noise: str = "normal",
     rng: RNG = None,
 ) -> Array:
     r"""The perturbed argmax :math:`y_\sigma(\theta) = E[\mathrm{onehot}(\arg\max(\theta +
@@ -75,7 +75,7 @@ def perturbed_top_k(
     *,
     n_samples: int = 100,
     sigma: Array = 1.0,
-    noise: Array = "normal",
+    noise: str = "normal",
     rng: RNG = None,
 ) -> Array:
     r"""The perturbed top-k indicator :math:`E[\mathrm{topk}(\theta + \sigma Z)]` (k ones at the

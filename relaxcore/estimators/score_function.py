@@ -72,7 +72,7 @@ def score_function(
     dist: Distribution,
     *,
     n_samples: int = 1,
-    baseline: Array | None = None,
+    baseline: str | Array | None = None,
     rng: RNG = None,
 ) -> Array:
     r"""A surrogate whose value is the estimate :math:`\frac1n\sum_i f(x_i)` of
