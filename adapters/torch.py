@@ -10,12 +10,28 @@
 * Second derivatives: the backward rule uses the partials through ``PartialsAttach``, an
   identity whose own derivative is that of ``rule(z, params)``, the partials as array code
   of the sample and the parameters, evaluated only when a second derivative is asked for
-  (reverse over reverse, and ``torch.func.hessian``: forward over reverse); without a rule,
-  asking raises. Forward over forward (``jacfwd(jacfwd)``) is not covered: torch does not
-  pass the outer tangents into a Function's ``jvp``.
+  (reverse over reverse, ``torch.func.hessian``: forward over reverse, reverse over
+  forward, and forward over forward: nested ``torch.func.jvp`` / ``jacfwd(jacfwd)``);
+  without a rule, asking raises.
+* Forward over forward: torch runs a Function's ``jvp`` at its own functorch level with
+  forward AD off, so the tangent it returns would carry no derivative for an outer ``jvp``.
+  ``_at_lower_level`` evaluates the tangent one level down (where the outer tangents live)
+  and wraps it back, as functorch does for a Function's ``forward``.
 """
 
 import torch
+
+try:  # functorch internals (torch >= 2.1); without them nested forward mode raises
+    from torch._C._functorch import (
+        TransformType,
+        _unwrap_for_grad,
+        _wrap_for_grad,
+        peek_interpreter_stack,
+    )
+    from torch._functorch.pyfunctorch import retrieve_current_functorch_interpreter
+    from torch.autograd.forward_ad import _set_fwd_grad_enabled
+except ImportError:  # pragma: no cover - older torch
+    peek_interpreter_stack = None
 
 __all__ = ["attach", "cdf_gradients"]
 
@@ -28,6 +44,25 @@ def _second_order(rule):
             "first derivatives are exact"
         )
     return rule
+
+
+def _at_lower_level(fn, *tensors):
+    """``fn(*tensors)`` evaluated so that an enclosing ``torch.func.jvp`` sees its derivative.
+
+    Inside a Function's ``jvp`` at functorch level L the saved tensors are wrapped at L and
+    forward AD is off; their tangents for the levels below L are inside the wrapper. Unwrap
+    to level L - 1, compute there with forward AD on, wrap the result back at L.
+    """
+    if peek_interpreter_stack is None or peek_interpreter_stack() is None:
+        return fn(*tensors)  # plain torch.autograd.forward_ad: a single level, nothing below
+    interpreter = retrieve_current_functorch_interpreter()
+    if interpreter.key() != TransformType.Jvp:
+        return fn(*tensors)  # under vmap's rule for this Function: batching only
+    level = interpreter.level()
+    inner = [_unwrap_for_grad(t, level) for t in tensors]
+    with torch.enable_grad(), _set_fwd_grad_enabled(True), interpreter.lower():
+        out = fn(*inner)
+    return _wrap_for_grad(out, level)
 
 
 class PartialsAttach(torch.autograd.Function):
@@ -89,14 +124,19 @@ class ImplicitAttach(torch.autograd.Function):
 
     @staticmethod
     def jvp(ctx, value_t, rule_t, n_t, *tangents):
+        n = ctx.n
         z, *rest = ctx.saved_tensors
-        # through PartialsAttach, so that an outer forward level differentiates the partials
-        partials = PartialsAttach.apply(ctx.rule, ctx.n, z, *rest)
-        out = None
-        for p, t in zip(partials, tangents[: ctx.n]):
-            if t is not None:
-                out = p * t if out is None else out + p * t
-        return torch.zeros_like(partials[0]) if out is None else out
+        given = [(k, t) for k, t in enumerate(tangents[:n]) if t is not None]
+        if not given:
+            return torch.zeros_like(z)
+
+        def tangent(z, *params_partials_tangents):
+            # through PartialsAttach: an outer forward level differentiates the partials
+            saved, ts = params_partials_tangents[: 2 * n], params_partials_tangents[2 * n :]
+            partials = PartialsAttach.apply(ctx.rule, n, z, *saved)
+            return sum(partials[k] * t for (k, _), t in zip(given, ts))
+
+        return _at_lower_level(tangent, z, *rest, *(t for _, t in given))
 
 
 @torch.library.custom_op("relaxcore::implicit_attach", mutates_args=())

@@ -130,3 +130,93 @@ def test_torch_forward_over_forward_of_a_rule_less_sample_raises():
     assert torch.isfinite(first(a)) and first(a) != 0
     with pytest.raises(NotImplementedError, match="second derivatives"):
         jvp(first, (a,), (one,))
+
+
+def _torch_hessians(draw, p):
+    """The Hessian of ``draw`` at ``p`` by each composition torch offers."""
+    from torch import func
+
+    torch = pytest.importorskip("torch")
+    q = p.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(draw(q), q, create_graph=True)
+    rev_rev = torch.stack([torch.autograd.grad(g[i], q, retain_graph=True)[0] for i in range(2)])
+    same = {"randomness": "same"}
+    return {
+        "reverse over reverse": rev_rev,
+        "forward over reverse": func.jacfwd(func.jacrev(draw), **same)(p),
+        "reverse over forward": func.jacrev(func.jacfwd(draw, **same))(p),
+        "forward over forward": func.jacfwd(func.jacfwd(draw, **same), **same)(p),
+    }
+
+
+@pytest.mark.parametrize("cls", ["Gamma", "ExpGamma"])
+@pytest.mark.parametrize("a, rate", CASES)
+def test_torch_hessians_by_every_composition(cls, a, rate):
+    """Forward over forward used to give 0: torch runs a Function's jvp with forward AD off."""
+    torch = pytest.importorskip("torch")
+
+    def draw(p):
+        return getattr(rc, cls)(p[0], p[1]).rsample(rng=0)
+
+    p = torch.tensor([a, rate], dtype=torch.float64)
+    x = float(draw(p))
+    expected = _quantile_hessian(a, rate, np.exp(x) if cls == "ExpGamma" else x, cls == "ExpGamma")
+    assert abs(expected[0, 0]) > 1e-3
+    for how, hess in _torch_hessians(draw, p).items():
+        np.testing.assert_allclose(hess.numpy(), expected, rtol=2e-4, atol=1e-6, err_msg=how)
+
+
+def test_torch_nested_jvp_of_a_gamma_sample():
+    """Nested ``torch.func.jvp`` (no vmap): the second and third directional derivatives."""
+    torch = pytest.importorskip("torch")
+    from torch.func import jvp
+
+    one = torch.ones((), dtype=torch.float64)
+
+    def z(a):
+        return rc.Gamma(a, 1.0).rsample(rng=0)
+
+    def d1(a):
+        return jvp(z, (a,), (one,))[1]
+
+    def d2(a):
+        return jvp(d1, (a,), (one,))[1]
+
+    a = 1.3
+    x = float(z(torch.tensor(a, dtype=torch.float64)))
+    expected = _quantile_hessian(a, 1.0, x)[0, 0]
+    np.testing.assert_allclose(float(d2(torch.tensor(a, dtype=torch.float64))), expected, rtol=2e-4)
+
+
+def _von_mises_quantile(u, loc, kappa):
+    """The x with SciPy's von Mises CDF(x | loc, kappa) = u (brentq, to 1e-15)."""
+    from scipy.optimize import brentq
+    from scipy.stats import vonmises
+
+    def f(x):
+        return vonmises.cdf(x, kappa, loc=loc) - u
+
+    return brentq(f, loc - np.pi, loc + np.pi, xtol=1e-15, rtol=1e-15)
+
+
+@pytest.mark.parametrize("loc, kappa", [(0.3, 0.7), (-1.0, 4.0)])
+def test_von_mises_second_derivative_in_concentration(loc, kappa):
+    """d2z/dkappa2 of a VonMises sample against central differences of the quantile,
+    inverted from SciPy's CDF (independent of our partials); loc only shifts z."""
+    torch = pytest.importorskip("torch")
+    stats = pytest.importorskip("scipy.stats")
+
+    def draw(p):
+        return rc.VonMises(p[0], p[1]).rsample(rng=3)
+
+    p = torch.tensor([loc, kappa], dtype=torch.float64)
+    u = stats.vonmises.cdf(float(draw(p)), kappa, loc=loc)
+    h = 1e-3
+    expected = (
+        sum(w * _von_mises_quantile(u, loc, kappa + s * h) for w, s in [(1, 1), (-2, 0), (1, -1)])
+        / h**2
+    )
+    assert abs(expected) > 1e-3
+    for how, hess in _torch_hessians(draw, p).items():
+        np.testing.assert_allclose(float(hess[1, 1]), expected, rtol=1e-3, err_msg=how)
+        np.testing.assert_allclose(hess[0].numpy(), 0.0, atol=1e-9, err_msg=how)
