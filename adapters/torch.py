@@ -175,6 +175,9 @@ def attach(value, params, partials, rule=None):
 
 def cdf_gradients(cdf, params):
     """Elementwise dF/dparam of ``cdf(*params)`` (params shaped like its output)."""
+    if torch.compiler.is_compiling():  # dynamo traces torch.func, not torch.autograd.grad
+        out, vjp = torch.func.vjp(cdf, *(p.detach() for p in params))
+        return vjp(torch.ones_like(out))
     with torch.enable_grad():
         leaves = [p.detach().requires_grad_(True) for p in params]
         grads = torch.autograd.grad(cdf(*leaves).sum(), leaves, allow_unused=True)

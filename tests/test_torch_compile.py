@@ -1,6 +1,6 @@
 """torch.compile(fullgraph=True) with zero graph breaks (Framework faces issue, item 3):
 construct a distribution from tensors, rsample, log_prob, and backward, for a
-representative set (explicit relaxations, base distributions, implicit Gamma).
+representative set (explicit relaxations, base distributions, implicit Gamma, a user CDF).
 
 ``benchmarks/compile_graph_breaks.py`` prints the count for every class. Dynamo only
 (``torch._dynamo.explain`` and the ``eager`` backend, no code generation): fast.
@@ -18,6 +18,8 @@ P = {
     "RelaxedOneHotCategorical": lambda a: rc.RelaxedOneHotCategorical(0.5, logits=a),
     "RelaxedBernoulli": lambda a: rc.RelaxedBernoulli(torch.tensor(0.7), logits=a),
     "Gamma": lambda a: rc.Gamma(a.exp(), 1.5),
+    # a user CDF: its partials come from torch.func.vjp of the CDF while compiling
+    "ImplicitReparam(Logistic)": lambda a: rc.ImplicitReparam(rc.Logistic(a, a.exp())),
 }
 
 
