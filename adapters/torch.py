@@ -62,6 +62,8 @@ def _at_lower_level(fn, *tensors):
     inner = [_unwrap_for_grad(t, level) for t in tensors]
     with torch.enable_grad(), _set_fwd_grad_enabled(True), interpreter.lower():
         out = fn(*inner)
+    if isinstance(out, tuple):
+        return tuple(_wrap_for_grad(o, level) for o in out)
     return _wrap_for_grad(out, level)
 
 
@@ -95,8 +97,13 @@ class PartialsAttach(torch.autograd.Function):
         z, *params = ctx.saved_tensors
         zeros = [torch.zeros_like(p) if t is None else t for p, t in zip(params, tangents)]
         z_t = torch.zeros_like(z) if z_t is None else z_t
-        _, out = torch.func.jvp(lambda z, *p: tuple(rule(z, p)), (z, *params), (z_t, *zeros))
-        return out
+        n = len(params)
+
+        def tangent(z, *params_and_tangents):  # one level down: third derivatives by jvp
+            p, t = params_and_tangents[:n], params_and_tangents[n:]
+            return torch.func.jvp(lambda z, *p: tuple(rule(z, p)), (z, *p), t)[1]
+
+        return _at_lower_level(tangent, z, *params, z_t, *zeros)
 
 
 class ImplicitAttach(torch.autograd.Function):

@@ -166,8 +166,10 @@ def test_torch_hessians_by_every_composition(cls, a, rate):
         np.testing.assert_allclose(hess.numpy(), expected, rtol=2e-4, atol=1e-6, err_msg=how)
 
 
-def test_torch_nested_jvp_of_a_gamma_sample():
-    """Nested ``torch.func.jvp`` (no vmap): the second and third directional derivatives."""
+def test_torch_third_derivatives_of_a_gamma_sample():
+    """d3z/da3 by nested ``torch.func.jvp`` (three levels) and by reverse mode three times,
+    against a five-point stencil of SciPy's quantile (the partials' rule differentiated
+    twice, so a lost level would give 0)."""
     torch = pytest.importorskip("torch")
     from torch.func import jvp
 
@@ -176,16 +178,25 @@ def test_torch_nested_jvp_of_a_gamma_sample():
     def z(a):
         return rc.Gamma(a, 1.0).rsample(rng=0)
 
-    def d1(a):
-        return jvp(z, (a,), (one,))[1]
-
-    def d2(a):
-        return jvp(d1, (a,), (one,))[1]
+    def forward(f):
+        return lambda a: jvp(f, (a,), (one,))[1]
 
     a = 1.3
     x = float(z(torch.tensor(a, dtype=torch.float64)))
-    expected = _quantile_hessian(a, 1.0, x)[0, 0]
-    np.testing.assert_allclose(float(d2(torch.tensor(a, dtype=torch.float64))), expected, rtol=2e-4)
+    u, h = sc.gammainc(a, x), 1e-3
+
+    def q(a_):
+        return sc.gammaincinv(a_, u)
+
+    expected = (q(a + 2 * h) - 2 * q(a + h) + 2 * q(a - h) - q(a - 2 * h)) / (2 * h**3)
+    assert abs(expected) > 0.1
+    fwd3 = forward(forward(forward(z)))(torch.tensor(a, dtype=torch.float64))
+    ar = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    (g1,) = torch.autograd.grad(z(ar), ar, create_graph=True)
+    (g2,) = torch.autograd.grad(g1, ar, create_graph=True)
+    (rev3,) = torch.autograd.grad(g2, ar)
+    np.testing.assert_allclose(float(fwd3), expected, rtol=1e-4)
+    np.testing.assert_allclose(float(rev3), expected, rtol=1e-4)
 
 
 def _von_mises_quantile(u, loc, kappa):
