@@ -52,9 +52,9 @@ class Dirichlet(ImplicitDistribution):
         self.concentration = alpha
 
     def _log_gammas(self, sample_shape, rng):
-        xp, bk = self.xp, self._backend
+        bk = self._backend
         shape = self._extended_shape(sample_shape)
-        alpha = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration)), shape)
+        alpha = self._up(bk.stop_gradient(self.concentration))  # unbroadcast (see the callee)
         return log_standard_gamma(self, alpha, shape, rng)
 
     def _draw(self, sample_shape, rng):

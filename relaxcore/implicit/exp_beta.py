@@ -42,11 +42,11 @@ class ExpBeta(ImplicitDistribution):
         self._invalid = invalid_params(self, p)
 
     def _draw(self, sample_shape, rng):
-        xp, bk = self.xp, self._backend
+        bk = self._backend
         shape = self._extended_shape(sample_shape)
         rng1, rng0 = bk.split_rng(bk.as_rng(rng, self._device), 2)
-        a = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration1)), shape)
-        b = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration0)), shape)
+        a = self._up(bk.stop_gradient(self.concentration1))
+        b = self._up(bk.stop_gradient(self.concentration0))
         log_g1, dlog1 = log_standard_gamma(self, a, shape, rng1)
         log_g0, dlog0 = log_standard_gamma(self, b, shape, rng0)
         d = log_g1 - log_g0

@@ -44,7 +44,7 @@ class ExpGamma(ImplicitDistribution):
     def _draw(self, sample_shape, rng):
         xp, bk = self.xp, self._backend
         shape = self._extended_shape(sample_shape)
-        alpha = xp.broadcast_to(self._up(bk.stop_gradient(self.concentration)), shape)
+        alpha = self._up(bk.stop_gradient(self.concentration))  # unbroadcast (see the callee)
         rate = self._up(bk.stop_gradient(self.rate))
         log_g, dlog = log_standard_gamma(self, alpha, shape, rng)
         x = log_g - xp.log(rate)

@@ -331,6 +331,35 @@ def _scalar_regimes(xp, a: float, x):
     return series, ~series, None
 
 
+#: at most this many distinct alphas are taken one at a time (as Python floats)
+_COLUMNS_MAX = 64
+
+
+def _columns_of_a(a_shape, shape):
+    """m when `a` (shape `a_shape`) holds m (2..``_COLUMNS_MAX``) values that vary along the
+    trailing axes of `shape` only, e.g. Dirichlet(alpha of shape (K,)).rsample((n,)):
+    `x` then reshapes to (rows, m) with column j drawn at alpha_j. Otherwise None."""
+    dims = list(a_shape)
+    while dims and dims[0] == 1:
+        dims.pop(0)
+    m = math.prod(dims)
+    if not 1 < m <= _COLUMNS_MAX or tuple(shape[len(shape) - len(dims) :]) != tuple(dims):
+        return None
+    return m
+
+
+def _log_partial_by_column(bk, a, x, log_x, shape, m):
+    """One scalar-`a` pass per distinct alpha (a polynomial series, Temme's sum with
+    folded coefficients, each column's own step counts) instead of one array-`a` pass."""
+    xp = bk.xp
+    a = xp.reshape(a, (-1,))
+    x, log_x = xp.reshape(x, (-1, m)), xp.reshape(log_x, (-1, m))
+    out = xp.empty_like(x)
+    for j in range(m):
+        out[:, j] = _log_partial_by_regime(bk, a[j : j + 1], x[:, j], log_x[:, j])
+    return xp.reshape(out, shape)
+
+
 def _log_partial_by_regime(bk, a, x, log_x):
     """Eager path: each regime computed only on its own elements, gathered by mask.
 
@@ -344,6 +373,9 @@ def _log_partial_by_regime(bk, a, x, log_x):
     shape = broadcast_shapes(a.shape, x.shape, log_x.shape)
     x, log_x = (xp.reshape(xp.broadcast_to(v, shape), (-1,)) for v in (x, log_x))
     n = x.shape[0]
+    columns = _columns_of_a(a.shape, shape)
+    if columns is not None and n // columns >= _ADAPT_MIN:
+        return _log_partial_by_column(bk, a, x, log_x, shape, columns)
     scalar = None
     if math.prod(a.shape) == 1:
         scalar = float(xp.reshape(a, (-1,))[0])
