@@ -33,11 +33,22 @@ def test_mixture_expand(backend):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no 1/rho in an untaken branch either
 def test_von_mises_partials_finite_at_tiny_concentration(backend, dtype):
     d = rc.VonMises(backend.asarray(0.0, dtype), backend.asarray([1e-30, 1e-19, 1e-10], dtype))
     value, partials = rc.implicit.value_and_partials(d, (5,), rng=backend.rng(0))
     for v in (value, *partials.values()):
         assert np.all(np.isfinite(backend.to_numpy(v)))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_student_t_partial_in_df_is_zero_at_the_median(backend):
+    """z = loc is the median for every df, so dz/ddf = 0 there (symmetry), with no 0/0
+    evaluated on the way."""
+    d = rc.StudentT(backend.asarray([3.0, 0.5, 40.0]), 1.5, 2.0)
+    p = d.implicit_partials(backend.asarray([1.5, 1.5, 1.5]))
+    np.testing.assert_array_equal(backend.to_numpy(p["df"]), 0.0)
+    np.testing.assert_array_equal(backend.to_numpy(p["scale"]), 0.0)
 
 
 def test_jax_vmap_over_distribution_objects():

@@ -103,8 +103,10 @@ class StudentT(ImplicitDistribution):
         u_a, _ = incomplete_beta.beta_partials(
             self._backend, 0.5 * df, xp.full_like(df, 0.5), df / total, w2 / total
         )
-        dw = (w2 - 0.5 * u_a * total * total) / (2.0 * w * df)
-        dw = xp.where(w == 0.0, xp.zeros_like(dw), dw)
+        at_loc = w == 0.0
+        w_safe = xp.where(at_loc, xp.ones_like(w), w)  # double where: no 0/0 in either branch
+        dw = (w2 - 0.5 * u_a * total * total) / (2.0 * w_safe * df)
+        dw = xp.where(at_loc, xp.zeros_like(dw), dw)
         return {
             "df": self._down(scale * dw),
             "loc": self._down(xp.ones_like(t)),

@@ -105,7 +105,9 @@ class VonMises(ImplicitDistribution):
         r = 1.0 + xp.sqrt(1.0 + 4.0 * kappa * kappa)
         rho = (r - xp.sqrt(2.0 * r)) / (2.0 * kappa)
         cutoff = 1.2e-4 if kappa.dtype == xp.float64 else 2e-2
-        s = xp.where(kappa > cutoff, (1.0 + rho * rho) / (2.0 * rho), 1.0 / kappa)
+        big = kappa > cutoff
+        rho = xp.where(big, rho, xp.ones_like(rho))  # rho rounds to 0 at tiny kappa
+        s = xp.where(big, (1.0 + rho * rho) / (2.0 * rho), 1.0 / kappa)
         w = xp.zeros(shape, dtype=kappa.dtype)
         sign = xp.ones(shape, dtype=kappa.dtype)
         sign_one = xp.ones_like(sign)
