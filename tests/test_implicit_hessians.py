@@ -49,13 +49,20 @@ def test_jax_hessian_is_the_quantile_functions(cls):
     def draw(p, key):
         return getattr(rc, cls)(p[0], p[1]).rsample(rng=key)
 
-    # one compile: the cases are lanes of a vmap
-    f = jax.jit(jax.vmap(lambda p, k: (draw(p, k), jax.hessian(draw)(p, k))))
-    x, hess = f(jnp.asarray(CASES, dtype=jnp.float64), keys)
-    for (a, rate), x_i, h_i in zip(CASES, np.asarray(x), np.asarray(hess), strict=True):
+    # one compile: the cases are lanes of a vmap; forward over reverse and over forward
+    f = jax.jit(
+        jax.vmap(
+            lambda p, k: (draw(p, k), jax.hessian(draw)(p, k), jax.jacfwd(jax.jacfwd(draw))(p, k))
+        )
+    )
+    x, hess, fwd_fwd = f(jnp.asarray(CASES, dtype=jnp.float64), keys)
+    for (a, rate), x_i, h_i, ff_i in zip(
+        CASES, np.asarray(x), np.asarray(hess), np.asarray(fwd_fwd), strict=True
+    ):
         z = np.exp(x_i) if cls == "ExpGamma" else x_i
         expected = _quantile_hessian(a, rate, z, log=cls == "ExpGamma")
         np.testing.assert_allclose(h_i, expected, rtol=2e-4, atol=1e-6)
+        np.testing.assert_allclose(ff_i, expected, rtol=2e-4, atol=1e-6)
         assert abs(expected[0, 0]) > 1e-3  # a Hessian that 0 would fail
 
 
