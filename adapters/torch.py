@@ -24,6 +24,8 @@ import torch
 try:  # functorch internals (torch >= 2.1); without them nested forward mode raises
     from torch._C._functorch import (
         TransformType,
+        _add_batch_dim,
+        _unwrap_batched,
         _unwrap_for_grad,
         _wrap_for_grad,
         peek_interpreter_stack,
@@ -34,6 +36,8 @@ except ImportError:  # pragma: no cover - older torch
     peek_interpreter_stack = None
 
 __all__ = ["attach", "cdf_gradients"]
+
+_IN_CDF_VJP: list = []  # non-empty while cdf_gradients traces torch.func.vjp
 
 
 def _second_order(rule):
@@ -56,9 +60,23 @@ def _at_lower_level(fn, *tensors):
     if peek_interpreter_stack is None or peek_interpreter_stack() is None:
         return fn(*tensors)  # plain torch.autograd.forward_ad: a single level, nothing below
     interpreter = retrieve_current_functorch_interpreter()
-    if interpreter.key() != TransformType.Jvp:
-        return fn(*tensors)  # under vmap's rule for this Function: batching only
     level = interpreter.level()
+    if interpreter.key() == TransformType.Vmap:
+        # the vmap that a vmapped Function's jvp runs under (jvp(jvp(vmap(f))), jacfwd^3):
+        # the Jvp level to lower is beneath it, so take the batch dimension out, go down
+        # and evaluate as a vmap there, then put the batch dimension back
+        unbatched = [_unwrap_batched(t, level) for t in tensors]
+        dims = tuple(d for _, d in unbatched)
+        inner = [t for t, _ in unbatched]
+        with interpreter.lower():
+            if all(d is None for d in dims):
+                return _at_lower_level(fn, *inner)
+            out = _at_lower_level(lambda *ts: torch.vmap(fn, in_dims=dims)(*ts), *inner)
+        if isinstance(out, tuple):
+            return tuple(_add_batch_dim(o, 0, level) for o in out)
+        return _add_batch_dim(out, 0, level)
+    if interpreter.key() != TransformType.Jvp:
+        return fn(*tensors)
     inner = [_unwrap_for_grad(t, level) for t in tensors]
     with torch.enable_grad(), _set_fwd_grad_enabled(True), interpreter.lower():
         out = fn(*inner)
@@ -101,7 +119,10 @@ class PartialsAttach(torch.autograd.Function):
 
         def tangent(z, *params_and_tangents):  # one level down: third derivatives by jvp
             p, t = params_and_tangents[:n], params_and_tangents[n:]
-            return torch.func.jvp(lambda z, *p: tuple(rule(z, p)), (z, *p), t)[1]
+            # contiguous: a parameter broadcast to the sample's shape is an expanded view,
+            # and make_dual cannot copy a dense tangent into its overlapping memory
+            primals = tuple(x.contiguous() for x in (z, *p))
+            return torch.func.jvp(lambda z, *p: tuple(rule(z, p)), primals, t)[1]
 
         return _at_lower_level(tangent, z, *params, z_t, *zeros)
 
@@ -175,7 +196,7 @@ def attach(value, params, partials, rule=None):
     """`value` with d value = sum_k partials[k] d params[k]; `rule(z, params)` gives the
     partials as differentiable array code (for second derivatives), or None."""
     partials = tuple(p.detach() for p in partials)
-    if torch.compiler.is_compiling():
+    if torch.compiler.is_compiling() and not _IN_CDF_VJP:
         return implicit_attach(value.detach(), list(params), list(partials))
     return ImplicitAttach.apply(value.detach(), rule, len(params), *params, *partials)
 
@@ -183,8 +204,14 @@ def attach(value, params, partials, rule=None):
 def cdf_gradients(cdf, params):
     """Elementwise dF/dparam of ``cdf(*params)`` (params shaped like its output)."""
     if torch.compiler.is_compiling():  # dynamo traces torch.func, not torch.autograd.grad
-        out, vjp = torch.func.vjp(cdf, *(p.detach() for p in params))
-        return vjp(torch.ones_like(out))
+        # a CDF that attaches implicit partials itself (Gamma, Beta, StudentT bases) must not
+        # use the custom op inside torch.func.vjp: custom ops do not support torch.func
+        _IN_CDF_VJP.append(True)
+        try:
+            out, vjp = torch.func.vjp(cdf, *(p.detach() for p in params))
+            return vjp(torch.ones_like(out))
+        finally:
+            _IN_CDF_VJP.pop()
     with torch.enable_grad():
         leaves = [p.detach().requires_grad_(True) for p in params]
         grads = torch.autograd.grad(cdf(*leaves).sum(), leaves, allow_unused=True)
