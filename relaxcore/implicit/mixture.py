@@ -249,7 +249,9 @@ class MixtureSameFamily(ImplicitDistribution):
 
     def _component_param(self, name, d):
         """Component parameter `name` for coordinate d: shape (..., K)."""
-        value = getattr(self.component, name)
+        c = self.component
+        # ImplicitReparam keeps its parameters on its base: _params() finds them
+        value = c._params()[name] if isinstance(c, ImplicitDistribution) else getattr(c, name)
         return value[..., d] if self.event_ndims else value
 
     def rsample(self, sample_shape=(), *, rng=None):
