@@ -14,9 +14,28 @@ def default_float_dtype():
 # --- random numbers -------------------------------------------------------------------
 
 
+#: make_fx's proxy mode (torch.func.linearize, make_fx): traced, and no sampling under it
+_PROXY = getattr(getattr(torch._C, "_TorchDispatchModeKey", None), "PROXY", None)
+
+
+def _under_make_fx():
+    """True while make_fx traces Python (never inside dynamo's trace, which has no proxy
+    mode of its own and cannot trace the query)."""
+    if _PROXY is None or torch.compiler.is_compiling():
+        return False
+    return torch._C._get_dispatch_mode(_PROXY) is not None
+
+
 def as_rng(rng, device=None):
     """None -> torch's global generator (as torch.distributions); an int seed -> a new
     generator on `device`; or a torch.Generator, which must be on the tensors' device."""
+    if _under_make_fx():
+        raise NotImplementedError(
+            "relaxcore cannot draw samples under make_fx tracing (torch.func.linearize, "
+            "torch.fx.experimental.proxy_tensor.make_fx): the traced graph would replay the "
+            "random draws with fresh randomness, so its tangents would belong to another "
+            "sample; use torch.func.jvp, or torch.compile, or draw outside the trace"
+        )
     if rng is None:
         return None
     if isinstance(rng, bool):
@@ -63,8 +82,11 @@ def stop_gradient(x):
 
 
 def is_traced(x):
-    """True under torch.compile or a torch.func transform (vmap, grad, jacrev...)."""
+    """True under torch.compile, make_fx tracing (torch.func.linearize, export) or a
+    torch.func transform (vmap, grad, jacrev...)."""
     if torch.compiler.is_compiling():
+        return True
+    if _under_make_fx():
         return True
     wrapped = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
     return bool(wrapped is not None and isinstance(x, torch.Tensor) and wrapped(x))
