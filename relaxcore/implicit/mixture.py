@@ -338,10 +338,14 @@ def _safe_point(component, zc):
     """A value of finite log-density for each component (its mean where finite)."""
     xp, bk = component.xp, component.backend
     try:
-        mean = xp.broadcast_to(bk.stop_gradient(component.mean), zc.shape)
+        mean = bk.stop_gradient(component.mean)
     except NotImplementedError:
         return bk.stop_gradient(zc)
-    return xp.where(xp.isfinite(mean), mean, bk.stop_gradient(zc))
+    # the value may have fewer axes than the batch (a scalar value): broadcast both ways
+    shape = broadcast_shapes(tuple(mean.shape), tuple(zc.shape))
+    mean = xp.broadcast_to(mean, shape)
+    z = xp.broadcast_to(bk.stop_gradient(zc), shape)
+    return xp.where(xp.isfinite(mean), mean, z)
 
 
 def _logsumexp(bk, x):
