@@ -82,7 +82,10 @@ def init_binary(dist: Any, temperature, probs, logits, backend, validate_args) -
     ``_finite_logits``. Returns the promoted parameters as given."""
     one_of(type(dist).__name__, probs, logits)
     bk, dtype, device, p = promote_params(
-        {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        {"temperature": temperature, "probs": probs, "logits": logits},
+        backend,
+        type(dist).__name__,
+        ("temperature",),
     )
     xp = bk.xp
     raw = p["logits"] if logits is not None else p["probs"]

@@ -25,7 +25,10 @@ def promote_categorical(cls_name: str, temperature, probs, logits, backend):
     """
     one_of(cls_name, probs, logits)
     bk, dtype, device, p = promote_params(
-        {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        {"temperature": temperature, "probs": probs, "logits": logits},
+        backend,
+        cls_name,
+        ("temperature",),
     )
     raw = p["logits"] if logits is not None else p["probs"]
     if raw.ndim < 1:

@@ -83,6 +83,8 @@ class CorrelatedRelaxedBernoulli(Distribution):
                 "logits": logits,
             },
             backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         raw = p["logits"] if logits is not None else p["probs"]

@@ -59,7 +59,12 @@ class GeneralizedGumbelSoftmax(Distribution):
             temperature, probs=probs, logits=logits, validate_args=validate_args, backend=backend
         )
         bk = weights.backend
-        _, _, _, p = promote_params({"values": values, "like": weights.temperature}, bk.name)
+        _, _, _, p = promote_params(
+            {"values": values, "like": weights.temperature},
+            bk.name,
+            "GeneralizedGumbelSoftmax",
+            ("values",),
+        )
         v = p["values"]
         if v.ndim < 1 or (v.shape[-1] != weights.event_shape[0] and v.shape[-1] != 1):
             raise ValueError(

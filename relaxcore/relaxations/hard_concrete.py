@@ -72,6 +72,8 @@ class HardConcrete(Distribution):
                 "high": high,
             },
             backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         raw = p["logits"] if logits is not None else p["probs"]

@@ -59,7 +59,10 @@ class InvertibleGaussian(Distribution):
         backend: str | None = None,
     ) -> None:
         bk, dtype, device, p = promote_params(
-            {"loc": loc, "scale": scale, "temperature": temperature, "delta": delta}, backend
+            {"loc": loc, "scale": scale, "temperature": temperature, "delta": delta},
+            backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         if p["loc"].ndim < 1:

@@ -47,7 +47,9 @@ class LogisticNormalSoftmax(Distribution):
         validate_args: bool | None = None,
         backend: str | None = None,
     ) -> None:
-        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
+        bk, dtype, device, p = promote_params(
+            {"loc": loc, "scale": scale}, backend, type(self).__name__, type(self)._required_params
+        )
         if p["loc"].ndim < 1:
             raise ValueError(f"{type(self).__name__}: loc must have shape (..., K); got a scalar")
         shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
