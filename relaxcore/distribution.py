@@ -237,6 +237,12 @@ class Distribution(PytreeNode):
                 f"{type(self).__name__}: value must end in the event shape "
                 f"{self._event_shape}; got shape {tuple(value.shape)}"
             )
+        broadcast_shapes(  # a ValueError naming both, not the framework's own message
+            tuple(value.shape[: value.ndim - n]),
+            self._batch_shape,
+            names=["value (before the event axes)", "the batch shape"],
+            owner=type(self).__name__,
+        )
         self._check("value", value, self.support)
 
     def _as_value(self, value):

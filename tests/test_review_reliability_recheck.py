@@ -229,3 +229,81 @@ def test_beta_implicit_partials_large_concentrations():
     got = rc.Beta(a, b).implicit_partials(z)["concentration1"]
     np.testing.assert_allclose(got, ref, rtol=1e-6)
 
+
+# --- item 5: simplex flows accept their own samples ------------------------------------
+
+
+@pytest.mark.parametrize("bijector", ["StickBreaking", "SoftmaxCentered"])
+def test_simplex_flow_log_prob_of_own_float32_samples_is_finite(bijector):
+    # Normal(0, 30) in float32: a coordinate underflowed to exactly 0, and log_prob of the
+    # sample raised (validation on: the inverse gave NaN) or was NaN (validation off)
+    base = rc.Normal(np.zeros(3, dtype=np.float32), np.float32(30.0))
+    d = rc.TransformedDistribution(base, getattr(rc.bijectors, bijector)())
+    y = d.sample((4000,), rng=0)
+    assert np.all(np.asarray(y) > 0)
+    assert np.all(np.isfinite(d.log_prob(y)))
+
+
+# --- item 10: non-broadcasting shapes name both arguments ------------------------------
+
+SHAPE_CASES = [
+    (lambda: rc.RelaxedBernoulli(np.ones(2), logits=np.zeros(3)), "logits", "temperature"),
+    (
+        lambda: rc.RelaxedOneHotCategorical(np.ones(2), logits=np.zeros((3, 4))),
+        "logits",
+        "temperature",
+    ),
+    (lambda: rc.HardConcrete(np.ones(2), logits=np.zeros(3)), "logits", "temperature"),
+    (
+        lambda: rc.CorrelatedRelaxedBernoulli(np.ones(2), np.eye(3), logits=np.zeros((3, 3))),
+        "logits",
+        "temperature",
+    ),
+    (lambda: rc.InvertibleGaussian(np.zeros((3, 2)), 1.0, np.ones(2)), "loc", "temperature"),
+    (
+        lambda: rc.MixtureSameFamily(rc.Gamma(np.ones((3, 2))), mixture_logits=np.zeros((2, 2))),
+        "component",
+        "mixture_logits",
+    ),
+    (lambda: rc.LogisticNormalSoftmax(np.zeros((3, 2)), np.ones((2, 2))), "loc", "scale"),
+    (lambda: rc.MultivariateNormalDiag(np.zeros((3, 2)), np.ones((2, 2))), "loc", "scale_diag"),
+]
+
+
+@pytest.mark.parametrize("make, first, second", SHAPE_CASES)
+def test_shape_clash_names_both_arguments(make, first, second):
+    # before: "shapes [(3,), (2,)] do not broadcast" (no class, no argument)
+    with pytest.raises(ValueError, match=rf"^\w+: {first}.* of shape .* and {second}.* of shape"):
+        make()
+
+
+# --- item 10: rng of the wrong kind on numpy / array_api_strict -------------------------
+
+
+def test_numpy_rng_true_is_a_type_error():
+    # before: True is an int, so rng=True drew silently with seed 1
+    with pytest.raises(TypeError, match=r"rng must be None, an int seed .* got a bool"):
+        rc.Normal(np.zeros(2), 1.0).sample(rng=True)
+
+
+@pytest.mark.parametrize("seed", [-1, np.int64(-3)])
+def test_numpy_negative_seed_names_rng(seed):
+    # before: NumPy's own "expected non-negative integer" (no argument named)
+    with pytest.raises(ValueError, match=r"rng: an int seed must be >= 0 .* got -"):
+        rc.Normal(np.zeros(2), 1.0).sample(rng=seed)
+
+
+def test_value_shape_clash_names_value_and_batch():
+    # before: NumPy's "operands could not be broadcast together with shapes (2,) (3,)"
+    with pytest.raises(ValueError, match=r"^Normal: value .* of shape \(2,\) and the batch shape"):
+        rc.Normal(np.zeros(3), 1.0).log_prob(np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    "name, arg",
+    [("Scale", "scale"), ("Shift", "shift"), ("Power", "power"), ("LeakyReLU", "slope")],
+)
+def test_bijector_none_parameter_is_a_type_error(name, arg):
+    # before: accepted, then "unsupported operand type(s) for *: 'NoneType' and 'float'"
+    with pytest.raises(TypeError, match=rf"{name}: {arg} is required; got None"):
+        getattr(rc.bijectors, name)(None).forward(np.ones(2))

@@ -118,7 +118,12 @@ class MixtureSameFamily(ImplicitDistribution):
                 f"MixtureSameFamily: {name} must have shape (..., K) with K = {k} "
                 f"components; got shape {tuple(raw.shape)}"
             )
-        batch = broadcast_shapes(cbatch[: len(cbatch) - len(tail)], raw.shape[:-1])
+        batch = broadcast_shapes(
+            cbatch[: len(cbatch) - len(tail)],
+            raw.shape[:-1],
+            names=["component (batch axes, before K)", f"{name} (batch axes, before K)"],
+            owner="MixtureSameFamily",
+        )
         if batch + tail != cbatch:  # weights with more batch axes than the component
             component = component.expand(batch + tail)
         super().__init__(bk, component.dtype, component._device, batch, event, validate_args)
