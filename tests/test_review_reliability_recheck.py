@@ -31,7 +31,9 @@ def test_mixture_log_prob_scalar_value_batched_numpy(value):
 
 def test_mixture_log_prob_scalar_value_batched_torch():
     torch = pytest.importorskip("torch")
-    m = rc.MixtureSameFamily(rc.Gamma(torch.tensor(A)), mixture_logits=torch.zeros(2, dtype=torch.float64))
+    m = rc.MixtureSameFamily(
+        rc.Gamma(torch.tensor(A)), mixture_logits=torch.zeros(2, dtype=torch.float64)
+    )
     got = m.log_prob(0.0).numpy()
     assert got[0] == math.inf and got[1] == -math.inf  # Gamma(0.5) density is +inf at 0
     got = m.log_prob(torch.tensor(1.0, dtype=torch.float64)).numpy()
@@ -43,7 +45,9 @@ def test_mixture_log_prob_scalar_value_batched_jax_jit():
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
     a = jnp.asarray(A, dtype=jnp.float32)
-    f = jax.jit(lambda v: rc.MixtureSameFamily(rc.Gamma(a), mixture_logits=jnp.zeros(2)).log_prob(v))
+    f = jax.jit(
+        lambda v: rc.MixtureSameFamily(rc.Gamma(a), mixture_logits=jnp.zeros(2)).log_prob(v)
+    )
     got = np.asarray(f(1.0))
     np.testing.assert_allclose(got, [_mixture_ref(1.0, a) for a in A], rtol=1e-5)
 
@@ -127,7 +131,9 @@ POLICY_CASES = {
         0.5,
     ),
     "ExpRelaxedOneHotCategorical(temperature)": (
-        lambda xp, t: rc.ExpRelaxedOneHotCategorical(t[..., None], logits=xp.zeros(3, dtype=t.dtype)),
+        lambda xp, t: rc.ExpRelaxedOneHotCategorical(
+            t[..., None], logits=xp.zeros(3, dtype=t.dtype)
+        ),
         [-1.0, 1.0],
         [math.log(0.2), math.log(0.3), math.log(0.5)],
     ),

@@ -55,8 +55,10 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
         backend: str | None = None,
     ) -> None:
         name = type(self).__name__
-        for arg, value in (("temperature_forward", temperature_forward),
-                           ("temperature_backward", temperature_backward)):
+        for arg, value in (
+            ("temperature_forward", temperature_forward),
+            ("temperature_backward", temperature_backward),
+        ):
             if value is None:
                 raise TypeError(
                     f"{name}: {arg} is required; got None (pass an array or a Python number)"
