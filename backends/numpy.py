@@ -35,6 +35,13 @@ def _generator_functions(
 
     def as_rng(rng, device=None):
         """None -> a fresh default_rng(); an int seed; or a Generator of `module`."""
+        if isinstance(rng, bool):  # an int subclass: True would silently be seed 1
+            raise TypeError(
+                f"rng must be None, an int seed or a {module.__name__}.random.Generator for "
+                f"{framework} arrays; got a bool"
+            )
+        if isinstance(rng, integers) and rng < 0:
+            raise ValueError(f"rng: an int seed must be >= 0 for {framework} arrays; got {rng}")
         if rng is None or isinstance(rng, integers):
             return module.random.default_rng(rng)
         if isinstance(rng, generator):

@@ -103,11 +103,20 @@ class Distribution(PytreeNode):
     support: ClassVar[constraints.Constraint] = constraints.real
     has_rsample: ClassVar[bool] = False
 
-    #: constructor arguments without a default (None for them is a TypeError)
+    #: constructor arguments whose default is not None (None for them is a TypeError)
     _required_params: ClassVar[frozenset] = frozenset()
     #: parameters that must also be finite where validated (inf is not a distribution)
     finite_params: ClassVar[frozenset] = frozenset(
-        {"loc", "scale", "rate", "concentration", "concentration0", "concentration1"}
+        {
+            "loc",
+            "scale",
+            "rate",
+            "concentration",
+            "concentration0",
+            "concentration1",
+            "df",  # df = inf is the Normal law: NaN samples and densities here
+            "temperature",  # tau = inf is a point mass (no density): NaN log_prob
+        }
     )
 
     def __init_subclass__(cls, **kwargs):
@@ -116,7 +125,7 @@ class Distribution(PytreeNode):
         cls._required_params = frozenset(
             name
             for name, p in signature.parameters.items()
-            if p.default is inspect.Parameter.empty
+            if p.default is not None  # no default, or a default other than None (rate=1.0)
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
             and name != "self"
         )
@@ -228,6 +237,12 @@ class Distribution(PytreeNode):
                 f"{type(self).__name__}: value must end in the event shape "
                 f"{self._event_shape}; got shape {tuple(value.shape)}"
             )
+        broadcast_shapes(  # a ValueError naming both, not the framework's own message
+            tuple(value.shape[: value.ndim - n]),
+            self._batch_shape,
+            names=["value (before the event axes)", "the batch shape"],
+            owner=type(self).__name__,
+        )
         self._check("value", value, self.support)
 
     def _as_value(self, value):

@@ -79,9 +79,16 @@ class Bijector(PytreeNode):
         """The one place that records the backend (None: chosen per call from the input)."""
         self._backend, self._dtype = bk, dtype
 
-    def _set_params(self, params: dict, backend=None) -> dict:
+    def _set_params(self, params: dict, backend=None, required=()) -> dict:
         """Set `params` as attributes: arrays of one backend and float dtype, or, where all
-        are Python numbers (and no `backend` is named), floats adopted per call."""
+        are Python numbers (and no `backend` is named), floats adopted per call. None for a
+        name in `required` is a TypeError naming it."""
+        for name in required:
+            if params.get(name) is None:
+                raise TypeError(
+                    f"{type(self).__name__}: {name} is required; got None (pass an array or "
+                    f"a Python number)"
+                )
         if backend is None and all(v is None or _is_number(v) for v in params.values()):
             p = {k: None if v is None else float(v) for k, v in params.items()}
             self._set_backend(None, None)

@@ -21,7 +21,7 @@ class LeakyReLU(Bijector):
     def __init__(
         self, slope: ArrayLike, *, validate_args: bool = True, backend: str | None = None
     ) -> None:
-        p = self._set_params({"slope": slope}, backend)
+        p = self._set_params({"slope": slope}, backend, ("slope",))
         if validate_args:
             self._check("slope", p["slope"], constraints.positive)
 

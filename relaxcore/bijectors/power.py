@@ -24,7 +24,7 @@ class Power(Bijector):
     def __init__(
         self, power: ArrayLike, *, validate_args: bool = True, backend: str | None = None
     ) -> None:
-        p = self._set_params({"power": power}, backend)
+        p = self._set_params({"power": power}, backend, ("power",))
         if validate_args:
             self._check("power", p["power"], nonzero)
 

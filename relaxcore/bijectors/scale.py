@@ -23,7 +23,7 @@ class Scale(Bijector):
     def __init__(
         self, scale: ArrayLike, *, validate_args: bool = True, backend: str | None = None
     ) -> None:
-        p = self._set_params({"scale": scale}, backend)
+        p = self._set_params({"scale": scale}, backend, ("scale",))
         if validate_args:
             self._check("scale", p["scale"], nonzero)
 

@@ -21,7 +21,7 @@ class ScaleMatvecDiag(Bijector):
     def __init__(
         self, scale_diag: ArrayLike, *, validate_args: bool = True, backend: str | None = None
     ) -> None:
-        p = self._set_params({"scale_diag": scale_diag}, backend)
+        p = self._set_params({"scale_diag": scale_diag}, backend, ("scale_diag",))
         if getattr(p["scale_diag"], "ndim", 0) < 1:
             raise ValueError("ScaleMatvecDiag: scale_diag must have at least one axis")
         if validate_args:

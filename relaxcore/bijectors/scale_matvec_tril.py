@@ -28,7 +28,7 @@ class ScaleMatvecTriL(Bijector):
     def __init__(
         self, scale_tril: ArrayLike, *, validate_args: bool = True, backend: str | None = None
     ) -> None:
-        p = self._set_params({"scale_tril": scale_tril}, backend)
+        p = self._set_params({"scale_tril": scale_tril}, backend, ("scale_tril",))
         tril = p["scale_tril"]
         if getattr(tril, "ndim", 0) < 2 or tril.shape[-1] != tril.shape[-2]:
             raise ValueError(

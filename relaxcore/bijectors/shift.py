@@ -15,7 +15,7 @@ class Shift(Bijector):
     shift: Array
 
     def __init__(self, shift: ArrayLike, *, backend: str | None = None) -> None:
-        self._set_params({"shift": shift}, backend)
+        self._set_params({"shift": shift}, backend, ("shift",))
 
     @property
     def param_shape(self) -> Shape | None:

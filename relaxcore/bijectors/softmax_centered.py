@@ -6,7 +6,7 @@ from array_api_compat import device as device_of
 
 from relaxcore import constraints
 from relaxcore._typing import Array, Shape
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, open_interval
 
 
 class SoftmaxCentered(Bijector):
@@ -32,7 +32,9 @@ class SoftmaxCentered(Bijector):
         xp = bk.xp
         zero = xp.zeros(x.shape[:-1] + (1,), dtype=x.dtype, device=device_of(x))
         log_y = bk.log_softmax(xp.concat([x, zero], axis=-1), axis=-1)
-        return xp.exp(log_y), xp.sum(log_y, axis=-1)
+        # kept off the faces (a coordinate that underflows to 0 is the smallest normal): the
+        # log-density of the distribution's own samples stays finite, as for Tanh
+        return open_interval(xp, xp.exp(log_y), 0.0, 1.0), xp.sum(log_y, axis=-1)
 
     def inverse_and_log_det(
         self, y: Array, *, condition: Array | None = None

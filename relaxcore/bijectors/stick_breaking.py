@@ -8,7 +8,7 @@ from array_api_compat import device as device_of
 
 from relaxcore import constraints
 from relaxcore._typing import Array, Shape
-from relaxcore.bijectors.bijector import Bijector
+from relaxcore.bijectors.bijector import Bijector, open_interval
 
 
 class StickBreaking(Bijector):
@@ -45,7 +45,9 @@ class StickBreaking(Bijector):
         log_left = xp.cumulative_sum(log_1mz, axis=-1, include_initial=True)
         log_y = xp.concat([log_z + log_left[..., :-1], log_left[..., -1:]], axis=-1)
         log_det = xp.sum(log_z + log_1mz + log_left[..., :-1], axis=-1)
-        return xp.exp(log_y), log_det
+        # a coordinate that underflows to 0 (|x| ~ 100 in float32) is kept at the smallest
+        # normal number: the inverse of an own sample then has finite logs (no -inf - -inf)
+        return open_interval(xp, xp.exp(log_y), 0.0, 1.0), log_det
 
     def inverse_and_log_det(
         self, y: Array, *, condition: Array | None = None

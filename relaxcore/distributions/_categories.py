@@ -4,6 +4,7 @@ and the KL divergence."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params
 from relaxcore.distribution import Distribution, compute_dtype, promote_params
 from relaxcore.relaxations._logits import log_probs, one_of, validate_unless_finite
 
@@ -39,6 +40,9 @@ class Categories(Distribution):
         batch, k = raw.shape[:-1], raw.shape[-1:]
         super().__init__(bk, dtype, device, batch, k if one_hot else (), validate_args)
         validate_unless_finite(self, p, raw if logits is not None else None)
+        # unvalidated invalid probs (negative, unnormalized, NaN): NaN log_prob (and NaN
+        # one-hot samples), not a silently renormalized law
+        self._invalid = invalid_params(self, p)
         up = compute_dtype(xp, dtype)
         log_p = raw if logits is not None else log_probs(xp, raw)
         log_p = log_p if log_p.dtype == up else xp.astype(log_p, up)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution, promote_params
 from relaxcore.kl import register_kl
@@ -44,6 +45,8 @@ class Bernoulli(Distribution):
         raw = p["logits"] if logits is not None else p["probs"]
         super().__init__(bk, dtype, device, raw.shape, (), validate_args)
         validate_unless_finite(self, p, raw if logits is not None else None)
+        # unvalidated invalid probs (> 1, < 0, NaN): NaN samples and log_prob, not a clip
+        self._invalid = invalid_params(self, p)
         self.logits = raw if logits is not None else probs_to_logits(bk.xp, raw)
 
     @property
@@ -54,7 +57,7 @@ class Bernoulli(Distribution):
         xp = self.xp
         u = self._uniform_noise(sample_shape, rng)
         probs = self._backend.sigmoid(self._up(self.logits))
-        return xp.astype(u < probs, self._dtype)
+        return nan_where_invalid(self, xp.astype(u < probs, self._dtype))
 
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -63,7 +66,7 @@ class Bernoulli(Distribution):
         logits, x = self._up(self.logits), self._up(value)
         out = bk.log_sigmoid(xp.where(x == 1, logits, -logits))
         out = xp.where((x == 0) | (x == 1), out, xp.full_like(out, -float("inf")))
-        return self._down(out)
+        return nan_where_invalid(self, self._down(out))
 
     def entropy(self) -> Array:
         r""":math:`\mathrm{softplus}(-|l|) + |l|\,\sigma(-|l|)`; 0 at :math:`l = \pm\infty`."""

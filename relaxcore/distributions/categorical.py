@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distributions._categories import Categories, kl_categories
 from relaxcore.kl import register_kl
@@ -52,7 +53,8 @@ class Categorical(Categories):
         hit = xp.expand_dims(value, axis=-1) == self._categories(value.dtype)
         picked = xp.sum(xp.where(hit, logits, xp.zeros_like(logits)), axis=-1)
         inside = xp.any(hit, axis=-1)  # False for non-integers and integers outside [0, K-1]
-        return self._down(xp.where(inside, picked, xp.full_like(picked, -float("inf"))))
+        out = self._down(xp.where(inside, picked, xp.full_like(picked, -float("inf"))))
+        return nan_where_invalid(self, out)
 
     @property
     def mode(self) -> Array:

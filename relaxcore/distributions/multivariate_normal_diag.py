@@ -37,7 +37,9 @@ class MultivariateNormalDiag(Distribution):
         if p["loc"].ndim < 1:
             raise ValueError("MultivariateNormalDiag: loc must have at least one axis (the event)")
         scale = p["scale_diag"] if scale_diag is not None else xp.ones_like(p["loc"])
-        shape = broadcast_shapes(p["loc"].shape, scale.shape)
+        shape = broadcast_shapes(
+            p["loc"].shape, scale.shape, names=["loc", "scale_diag"], owner=type(self).__name__
+        )
         super().__init__(bk, dtype, device, shape[:-1], shape[-1:], validate_args)
         self._validate_params({"loc": p["loc"], "scale_diag": scale})
         self._invalid = invalid_params(self, {"loc": p["loc"], "scale_diag": scale})

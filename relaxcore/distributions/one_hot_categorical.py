@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distributions._categories import Categories, finite_or_zero, kl_categories
 from relaxcore.kl import register_kl
@@ -42,7 +43,7 @@ class OneHotCategorical(Categories):
         return xp.astype(xp.expand_dims(index, axis=-1) == self._categories(), self._dtype)
 
     def sample(self, sample_shape: Shape = (), *, rng: RNG = None) -> Array:
-        return self._one_hot(self._index_sample(sample_shape, rng))
+        return nan_where_invalid(self, self._one_hot(self._index_sample(sample_shape, rng)), 1)
 
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -53,7 +54,7 @@ class OneHotCategorical(Categories):
         one_hot = xp.all((x == 0) | (x == 1), axis=-1) & (xp.sum(x, axis=-1) == 1)
         on_a_zero = xp.any((x != 0) & ~xp.isfinite(logits), axis=-1)  # picks a probability 0
         out = xp.where(one_hot & ~on_a_zero, out, xp.full_like(out, -float("inf")))
-        return self._down(out)
+        return nan_where_invalid(self, self._down(out))
 
     @property
     def mode(self) -> Array:

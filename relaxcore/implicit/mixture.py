@@ -118,7 +118,12 @@ class MixtureSameFamily(ImplicitDistribution):
                 f"MixtureSameFamily: {name} must have shape (..., K) with K = {k} "
                 f"components; got shape {tuple(raw.shape)}"
             )
-        batch = broadcast_shapes(cbatch[: len(cbatch) - len(tail)], raw.shape[:-1])
+        batch = broadcast_shapes(
+            cbatch[: len(cbatch) - len(tail)],
+            raw.shape[:-1],
+            names=["component (batch axes, before K)", f"{name} (batch axes, before K)"],
+            owner="MixtureSameFamily",
+        )
         if batch + tail != cbatch:  # weights with more batch axes than the component
             component = component.expand(batch + tail)
         super().__init__(bk, component.dtype, component._device, batch, event, validate_args)
@@ -338,10 +343,14 @@ def _safe_point(component, zc):
     """A value of finite log-density for each component (its mean where finite)."""
     xp, bk = component.xp, component.backend
     try:
-        mean = xp.broadcast_to(bk.stop_gradient(component.mean), zc.shape)
+        mean = bk.stop_gradient(component.mean)
     except NotImplementedError:
         return bk.stop_gradient(zc)
-    return xp.where(xp.isfinite(mean), mean, bk.stop_gradient(zc))
+    # the value may have fewer axes than the batch (a scalar value): broadcast both ways
+    shape = broadcast_shapes(tuple(mean.shape), tuple(zc.shape))
+    mean = xp.broadcast_to(mean, shape)
+    z = xp.broadcast_to(bk.stop_gradient(zc), shape)
+    return xp.where(xp.isfinite(mean), mean, z)
 
 
 def _logsumexp(bk, x):

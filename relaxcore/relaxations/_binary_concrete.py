@@ -82,11 +82,19 @@ def init_binary(dist: Any, temperature, probs, logits, backend, validate_args) -
     ``_finite_logits``. Returns the promoted parameters as given."""
     one_of(type(dist).__name__, probs, logits)
     bk, dtype, device, p = promote_params(
-        {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        {"temperature": temperature, "probs": probs, "logits": logits},
+        backend,
+        type(dist).__name__,
+        ("temperature",),
     )
     xp = bk.xp
     raw = p["logits"] if logits is not None else p["probs"]
-    batch_shape = broadcast_shapes(raw.shape, p["temperature"].shape)
+    batch_shape = broadcast_shapes(
+        raw.shape,
+        p["temperature"].shape,
+        names=["logits" if logits is not None else "probs", "temperature"],
+        owner=type(dist).__name__,
+    )
     Distribution.__init__(dist, bk, dtype, device, batch_shape, (), validate_args)
     logit = raw if logits is not None else probs_to_logits(xp, raw)
     dist._finite_logits = validate_unless_finite(dist, p, logit)

@@ -25,7 +25,10 @@ def promote_categorical(cls_name: str, temperature, probs, logits, backend):
     """
     one_of(cls_name, probs, logits)
     bk, dtype, device, p = promote_params(
-        {"temperature": temperature, "probs": probs, "logits": logits}, backend
+        {"temperature": temperature, "probs": probs, "logits": logits},
+        backend,
+        cls_name,
+        ("temperature",),
     )
     raw = p["logits"] if logits is not None else p["probs"]
     if raw.ndim < 1:
@@ -33,7 +36,13 @@ def promote_categorical(cls_name: str, temperature, probs, logits, backend):
             f"{cls_name}: {'logits' if logits is not None else 'probs'} must have shape "
             f"(..., K), the last axis indexing the K categories; got a scalar"
         )
-    batch_shape = broadcast_shapes(raw.shape[:-1], p["temperature"].shape)
+    which = "logits" if logits is not None else "probs"
+    batch_shape = broadcast_shapes(
+        raw.shape[:-1],
+        p["temperature"].shape,
+        names=[f"{which} (batch axes, before the K categories)", "temperature"],
+        owner=cls_name,
+    )
     return bk, dtype, device, p, raw, batch_shape
 
 

@@ -83,6 +83,8 @@ class CorrelatedRelaxedBernoulli(Distribution):
                 "logits": logits,
             },
             backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         raw = p["logits"] if logits is not None else p["probs"]
@@ -94,7 +96,17 @@ class CorrelatedRelaxedBernoulli(Distribution):
                 f"K = {k} gates of {'logits' if logits is not None else 'probs'}; got "
                 f"{tuple(cov.shape)}"
             )
-        batch_shape = broadcast_shapes(raw.shape[:-1], cov.shape[:-2], p["temperature"].shape)
+        batch_shape = broadcast_shapes(
+            raw.shape[:-1],
+            cov.shape[:-2],
+            p["temperature"].shape,
+            names=[
+                f"{'logits' if logits is not None else 'probs'} (batch axes, before K)",
+                "correlation (batch axes, before K, K)",
+                "temperature",
+            ],
+            owner=type(self).__name__,
+        )
         super().__init__(bk, dtype, device, batch_shape, (k,), validate_args)
         self._invalid = invalid_params(self, p)
         logit, self._finite_logits = validated_logits(self, p)

@@ -5,6 +5,7 @@ law of the hard sample, another for the backward pass."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params
 from relaxcore._typing import Array, ArrayLike
 from relaxcore._validation import resolve_validate_args
 from relaxcore.distribution import check_constraint, compute_dtype
@@ -54,6 +55,14 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
         backend: str | None = None,
     ) -> None:
         name = type(self).__name__
+        for arg, value in (
+            ("temperature_forward", temperature_forward),
+            ("temperature_backward", temperature_backward),
+        ):
+            if value is None:
+                raise TypeError(
+                    f"{name}: {arg} is required; got None (pass an array or a Python number)"
+                )
         bk, dtype, _, p, raw, _ = promote_categorical(
             name, temperature_forward, probs, logits, backend
         )
@@ -76,6 +85,10 @@ class DecoupledStraightThroughGumbelSoftmax(RelaxedOneHotCategoricalStraightThro
             temperature_backward, logits=scaled, validate_args=validate_args, backend=bk.name
         )
         self.temperature_forward = xp.broadcast_to(p["temperature"], self.batch_shape)
+        # unvalidated tau_f <= 0 (jit, validate_args=False): NaN, not an argmin one-hot
+        bad_f = invalid_params(self, {"temperature": self.temperature_forward})
+        if bad_f is not None:
+            self._invalid = bad_f if self._invalid is None else self._invalid | bad_f
 
     param_event_ndims = {"temperature": 0, "temperature_forward": 0, "_logits": 1}
 

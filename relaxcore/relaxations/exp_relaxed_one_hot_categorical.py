@@ -4,6 +4,7 @@ appendix C; TFP's ExpRelaxedOneHotCategorical)."""
 from __future__ import annotations
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, nan_where_invalid
 from relaxcore._typing import RNG, Array, ArrayLike, Shape
 from relaxcore.distribution import Distribution
 from relaxcore.relaxations._logits import (
@@ -92,6 +93,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         super().__init__(bk, dtype, device, batch_shape, raw.shape[-1:], validate_args)
         log_p = raw if logits is not None else log_probs(xp, raw)
         self._finite_logits = validate_unless_finite(self, p, log_p)
+        self._invalid = invalid_params(self, p)  # unvalidated: NaN samples, not finite
         # stored as given: log_softmax is shift-invariant, so sampling needs no normalization
         self._logits = xp.broadcast_to(log_p, batch_shape + raw.shape[-1:])
         self.temperature = xp.broadcast_to(p["temperature"], batch_shape)
@@ -120,7 +122,7 @@ class ExpRelaxedOneHotCategorical(Distribution):
         scores = tempered(
             xp, self._up(self._logits), gumbel(self, self._up(noise)), tau, self._finite_logits
         )
-        return self._down(self._backend.log_softmax(scores, axis=-1))
+        return nan_where_invalid(self, self._down(self._backend.log_softmax(scores, axis=-1)), 1)
 
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -139,7 +141,8 @@ class ExpRelaxedOneHotCategorical(Distribution):
         terms = xp.sum(xp.where(usable, score, zero), axis=-1)
         log_norm = bk.logsumexp(xp.where(usable, score, xp.full_like(zero, -float("inf"))))
         out = bk.lgamma(k) + (k - 1) * xp.log(tau) + terms - k * log_norm
-        return self._down(xp.where(off_support, xp.full_like(out, -float("inf")), out))
+        out = self._down(xp.where(off_support, xp.full_like(out, -float("inf")), out))
+        return nan_where_invalid(self, out)
 
     def entropy(self) -> Array:
         raise NotImplementedError(

@@ -59,14 +59,24 @@ class GeneralizedGumbelSoftmax(Distribution):
             temperature, probs=probs, logits=logits, validate_args=validate_args, backend=backend
         )
         bk = weights.backend
-        _, _, _, p = promote_params({"values": values, "like": weights.temperature}, bk.name)
+        _, _, _, p = promote_params(
+            {"values": values, "like": weights.temperature},
+            bk.name,
+            "GeneralizedGumbelSoftmax",
+            ("values",),
+        )
         v = p["values"]
         if v.ndim < 1 or (v.shape[-1] != weights.event_shape[0] and v.shape[-1] != 1):
             raise ValueError(
                 f"GeneralizedGumbelSoftmax: values must have shape (..., K) with K = "
                 f"{weights.event_shape[0]} (one value per category); got {tuple(v.shape)}"
             )
-        batch = broadcast_shapes(v.shape[:-1], weights.batch_shape)
+        batch = broadcast_shapes(
+            v.shape[:-1],
+            weights.batch_shape,
+            names=["values (batch axes, before K)", "the batch of temperature and logits/probs"],
+            owner="GeneralizedGumbelSoftmax",
+        )
         super().__init__(bk, weights.dtype, weights._device, batch, (), weights.validate_args)
         self._validate_params({"values": v})
         self.values = bk.xp.broadcast_to(v, batch + weights.event_shape)

@@ -72,11 +72,18 @@ class HardConcrete(Distribution):
                 "high": high,
             },
             backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         raw = p["logits"] if logits is not None else p["probs"]
         batch_shape = broadcast_shapes(
-            raw.shape, p["temperature"].shape, p["low"].shape, p["high"].shape
+            raw.shape,
+            p["temperature"].shape,
+            p["low"].shape,
+            p["high"].shape,
+            names=["logits" if logits is not None else "probs", "temperature", "low", "high"],
+            owner=type(self).__name__,
         )
         super().__init__(bk, dtype, device, batch_shape, (), validate_args)
         self._invalid = invalid_params(self, p)

@@ -59,13 +59,25 @@ class InvertibleGaussian(Distribution):
         backend: str | None = None,
     ) -> None:
         bk, dtype, device, p = promote_params(
-            {"loc": loc, "scale": scale, "temperature": temperature, "delta": delta}, backend
+            {"loc": loc, "scale": scale, "temperature": temperature, "delta": delta},
+            backend,
+            type(self).__name__,
+            type(self)._required_params,
         )
         xp = bk.xp
         if p["loc"].ndim < 1:
             raise ValueError(f"{type(self).__name__}: loc must have shape (..., K); got a scalar")
-        event = broadcast_shapes(p["loc"].shape, p["scale"].shape)
-        batch_shape = broadcast_shapes(event[:-1], p["temperature"].shape, p["delta"].shape)
+        name = type(self).__name__
+        event = broadcast_shapes(
+            p["loc"].shape, p["scale"].shape, names=["loc", "scale"], owner=name
+        )
+        batch_shape = broadcast_shapes(
+            event[:-1],
+            p["temperature"].shape,
+            p["delta"].shape,
+            names=["loc (batch axes, before K)", "temperature", "delta"],
+            owner=name,
+        )
         k = event[-1]
         super().__init__(bk, dtype, device, batch_shape, (k + 1,), validate_args)
         self._validate_params(p)

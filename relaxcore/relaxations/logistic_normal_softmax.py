@@ -47,10 +47,14 @@ class LogisticNormalSoftmax(Distribution):
         validate_args: bool | None = None,
         backend: str | None = None,
     ) -> None:
-        bk, dtype, device, p = promote_params({"loc": loc, "scale": scale}, backend)
+        bk, dtype, device, p = promote_params(
+            {"loc": loc, "scale": scale}, backend, type(self).__name__, type(self)._required_params
+        )
         if p["loc"].ndim < 1:
             raise ValueError(f"{type(self).__name__}: loc must have shape (..., K); got a scalar")
-        shape = broadcast_shapes(p["loc"].shape, p["scale"].shape)
+        shape = broadcast_shapes(
+            p["loc"].shape, p["scale"].shape, names=["loc", "scale"], owner=type(self).__name__
+        )
         super().__init__(bk, dtype, device, shape[:-1], shape[-1:], validate_args)
         self._validate_params(p)
         self._invalid = invalid_params(self, p)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from relaxcore import constraints
+from relaxcore._policy import invalid_params, nan_where_invalid
 from relaxcore._typing import Array, ArrayLike
 from relaxcore.relaxations._binary_concrete import BinaryConcrete, logistic_log_prob
 from relaxcore.relaxations._logits import tempered
@@ -51,6 +52,7 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         # of the batch members are summed in float32 and rounded once (rounded one by one
         # in float16, +inf and -inf would sum to NaN)
         xp, tau, up = self.xp, params["temperature"], self._compute_dtype()
+        self._invalid = invalid_params(self, params)  # unvalidated: NaN samples, not finite
         self._tau = xp.broadcast_to(
             tau if tau.dtype == up else xp.astype(tau, up), self.batch_shape
         )
@@ -58,9 +60,8 @@ class LogitRelaxedBernoulli(BinaryConcrete):
     def reparameterize(self, noise: Array) -> Array:
         tau, logistic_noise = self._tau, logistic(self, self._up(noise))
         # probs 0 or 1: +-inf kept away from the division (NaN d/dtemperature)
-        return self._down(
-            tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
-        )
+        out = tempered(self.xp, self._up(self.logits), logistic_noise, tau, self._finite_logits)
+        return nan_where_invalid(self, self._down(out), 0)
 
     def log_prob(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
@@ -74,7 +75,7 @@ class LogitRelaxedBernoulli(BinaryConcrete):
         out = logistic_log_prob(bk, s, tau)
         atom = xp.isinf(logits) & (y == logits)  # probs 0 or 1: the point mass at +-inf
         off = xp.where(atom, xp.zeros_like(out), xp.full_like(out, -float("inf")))
-        return self._down(xp.where(finite, out, off))
+        return nan_where_invalid(self, self._down(xp.where(finite, out, off)))
 
     def cdf(self, value: ArrayLike) -> Array:
         value = self._as_value(value)
