@@ -206,25 +206,16 @@ def test_infinite_parameter_is_a_value_error(make, arg):
 # --- items 9 / 12: Beta CDF and implicit partials at large concentrations --------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incomplete_beta uses a fixed 40-pair continued fraction: near the median it has "
-    "not converged once a + b exceeds ~1e4 (Beta(1e5, 1e5).cdf(0.5) = 0.409); needs an "
-    "adaptive depth or a uniform asymptotic expansion for large a, b",
-)
-@pytest.mark.parametrize("a, b", [(2e4, 3e4), (1e5, 1e5)])
+# Eagerly the continued fraction's depth follows min(a, b) (it was a fixed 40 pairs:
+# Beta(1e5, 1e5).cdf(0.5) = 0.409); under tracing it stays 40 pairs and entries beyond
+# its converged range are NaN, never a wrong number.
+@pytest.mark.parametrize("a, b", [(2e4, 3e4), (1e5, 1e5), (3e6, 5e5)])
 def test_beta_cdf_large_concentrations(a, b):
     q = np.array([0.3, 0.5, 0.7])
     z = st.beta(a, b).ppf(q)
     np.testing.assert_allclose(rc.Beta(a, b).cdf(z), q, rtol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same fixed-depth continued fraction: dz/da near the median of Beta(2e4, 3e4) "
-    "is 20-34% low (rsample is right: it goes through two Gammas; MixtureSameFamily(Beta) "
-    "and value_and_partials are not)",
-)
 def test_beta_implicit_partials_large_concentrations():
     from scipy.special import betainc, betaincinv
 
@@ -234,6 +225,26 @@ def test_beta_implicit_partials_large_concentrations():
     ref = (betaincinv(a + h, b, u) - betaincinv(a - h, b, u)) / (2 * h)
     got = rc.Beta(a, b).implicit_partials(z)["concentration1"]
     np.testing.assert_allclose(got, ref, rtol=1e-6)
+
+
+def test_beta_cdf_under_jit_is_nan_beyond_the_fixed_depth():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    a, b, q = np.array([300.0, 2e4]), np.array([500.0, 3e4]), np.array([0.3, 0.5])
+    z = st.beta(a, b).ppf(q)
+    # float64: the test session enables jax_enable_x64 (conftest)
+    f = jax.jit(lambda a, b, z: rc.Beta(a, b).cdf(z))
+    got = np.asarray(f(*(jnp.asarray(v, dtype=jnp.float64) for v in (a, b, z))))
+    np.testing.assert_allclose(got[0], q[0], rtol=1e-9)  # within the converged range
+    assert np.isnan(got[1])  # beyond it: NaN (40 pairs give 0.4935 here)
+
+
+def test_beta_cdf_large_concentrations_torch():
+    torch = pytest.importorskip("torch")
+    a, b = 2e4, 3e4
+    z = st.beta(a, b).ppf(np.array([0.3, 0.5, 0.7]))
+    got = rc.Beta(torch.tensor(a, dtype=torch.float64), b).cdf(torch.tensor(z))
+    np.testing.assert_allclose(got.numpy(), [0.3, 0.5, 0.7], rtol=1e-8)
 
 
 # --- item 5: simplex flows accept their own samples ------------------------------------
