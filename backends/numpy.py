@@ -33,23 +33,19 @@ def _generator_functions(
     generator = module.random.Generator
     integers = (int, module.integer) if hasattr(module, "integer") else (int,)
 
+    allowed = f"None, an int seed or a {module.__name__}.random.Generator for {framework} arrays"
+
     def as_rng(rng, device=None):
         """None -> a fresh default_rng(); an int seed; or a Generator of `module`."""
         if isinstance(rng, bool):  # an int subclass: True would silently be seed 1
-            raise TypeError(
-                f"rng must be None, an int seed or a {module.__name__}.random.Generator for "
-                f"{framework} arrays; got a bool"
-            )
+            raise TypeError(f"rng must be {allowed}; got a bool")
         if isinstance(rng, integers) and rng < 0:
             raise ValueError(f"rng: an int seed must be >= 0 for {framework} arrays; got {rng}")
         if rng is None or isinstance(rng, integers):
             return module.random.default_rng(rng)
         if isinstance(rng, generator):
             return rng
-        raise TypeError(
-            f"rng must be None, an int seed or a {module.__name__}.random.Generator for "
-            f"{framework} arrays; got {type(rng).__name__}"
-        )
+        raise TypeError(f"rng must be {allowed}; got {type(rng).__name__}")
 
     def split_rng(rng, n):
         """A stateful generator serves every stream: the same object `n` times."""

@@ -141,9 +141,9 @@ def test_torch_forward_over_forward_of_a_rule_less_sample_raises():
 
 def _torch_hessians(draw, p):
     """The Hessian of ``draw`` at ``p`` by each composition torch offers."""
+    torch = pytest.importorskip("torch")
     from torch import func
 
-    torch = pytest.importorskip("torch")
     q = p.detach().requires_grad_(True)
     (g,) = torch.autograd.grad(draw(q), q, create_graph=True)
     rev_rev = torch.stack([torch.autograd.grad(g[i], q, retain_graph=True)[0] for i in range(2)])

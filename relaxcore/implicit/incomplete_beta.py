@@ -48,13 +48,12 @@ def _pairs_for(m):
 _EAGER_LIMIT = ((MAX_PAIRS - 20.0) / 8.0) ** (1 / 0.3)
 
 
-def _depth(bk, a, b):
-    """(pairs, limit): the fraction's depth for these (a, b), and the min(a, b) beyond
-    which it has not converged (those entries become NaN)."""
+def _depth(bk, m):
+    """(pairs, limit) for m = min(a, b): the fraction's depth, and the min(a, b) beyond
+    which that depth has not converged (those entries become NaN)."""
     xp = bk.xp
-    if bk.is_traced(a) or bk.is_traced(b):
+    if bk.is_traced(m):
         return FRACTION_PAIRS, TRACED_LIMIT
-    m = xp.minimum(a, b)
     m = xp.where(xp.isfinite(m) & (m > 0.0), m, xp.zeros_like(m))
     top = float(xp.max(m)) if math.prod(m.shape) else 0.0
     return _pairs_for(top), _EAGER_LIMIT
@@ -87,9 +86,10 @@ def _fraction(xp, a, b, x, pairs=FRACTION_PAIRS):
 def _converged_fraction(bk, a, b, x):
     """``_fraction`` at the depth (a, b) need; NaN where that depth has not converged."""
     xp = bk.xp
-    pairs, limit = _depth(bk, a, b)
+    m = xp.minimum(a, b)
+    pairs, limit = _depth(bk, m)
     k, ka, kb = _fraction(xp, a, b, x, pairs)
-    beyond = xp.minimum(a, b) > limit
+    beyond = m > limit
     nan = xp.full_like(k, float("nan"))
     return tuple(xp.where(beyond, nan, v) for v in (k, ka, kb))
 
